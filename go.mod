@@ -3,6 +3,7 @@ module github.com/isa-cloud/isa-memstore
 go 1.26.0
 
 require (
+	github.com/cespare/xxhash/v2 v2.3.0
 	github.com/stretchr/testify v1.12.1
 	github.com/tidwall/btree v1.8.2
 )

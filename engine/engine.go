@@ -1,0 +1,204 @@
+// Package engine is the embeddable isa-memstore database: Redis semantics
+// over the sharded store, with namespaces, expiry, locks, sessions, pub/sub
+// and statistics. It is the only package an embedder needs:
+//
+//	e, err := engine.Open(engine.Options{})
+//	defer e.Close()
+//	db := e.DB("tenant-a")
+//	db.Set("greeting", "hello", engine.SetOptions{TTL: time.Minute})
+//
+// Every method is safe for concurrent use. Nothing here imports gRPC or
+// protobuf: the network edges live in other packages.
+package engine
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/isa-cloud/isa-memstore/store"
+	"github.com/isa-cloud/isa-memstore/ttl"
+)
+
+// Options configure an Engine. The zero value is a sensible default.
+type Options struct {
+	// Clock is the source of time; nil means the system clock. Tests pass a
+	// *ttl.Manual and advance it instead of sleeping.
+	Clock ttl.Clock
+	// Shards per namespace; 0 means store.DefaultShards().
+	Shards int
+	// MaxMemory, when > 0, is the approximate number of bytes of data above
+	// which writes fail with ErrOOM (Redis's noeviction policy). Reads and
+	// deletes keep working.
+	MaxMemory int64
+	// ExpiryInterval is how often the background worker reclaims expired
+	// keys; 0 means 10ms, which keeps the lag between a deadline and the
+	// memory being returned well under 100ms.
+	ExpiryInterval time.Duration
+	// ExpiryCPUFraction caps the share of one core the worker may use per
+	// interval (0 means 0.25, as Redis's active expire cycle budget).
+	ExpiryCPUFraction float64
+
+	// expiryTick, when set (tests only), drives the worker instead of a
+	// ticker.
+	expiryTick <-chan time.Time
+}
+
+// Engine is an open database. Use DB to reach a namespace.
+type Engine struct {
+	opts    Options
+	clock   ttl.Clock
+	started time.Time
+
+	dbs    sync.Map // name -> *DB
+	dbsMu  sync.Mutex
+	dbList atomic.Pointer[[]*DB] // copy-on-write list for the expiry worker and totals
+
+	used   atomic.Int64 // bytes across all namespaces
+	closed atomic.Bool
+	stop   chan struct{}
+	done   chan struct{}
+}
+
+// Open starts an engine and its background expiry worker. Close stops it.
+func Open(opts Options) (*Engine, error) {
+	if opts.Clock == nil {
+		opts.Clock = ttl.System{}
+	}
+	if opts.ExpiryInterval <= 0 {
+		opts.ExpiryInterval = 10 * time.Millisecond
+	}
+	if opts.ExpiryCPUFraction <= 0 || opts.ExpiryCPUFraction > 1 {
+		opts.ExpiryCPUFraction = 0.25
+	}
+	if opts.MaxMemory < 0 {
+		return nil, invalidArg("ERR MaxMemory must not be negative")
+	}
+	e := &Engine{
+		opts:  opts,
+		clock: opts.Clock,
+		stop:  make(chan struct{}),
+		done:  make(chan struct{}),
+	}
+	e.started = e.clock.Now()
+	empty := []*DB{}
+	e.dbList.Store(&empty)
+	go e.expiryLoop()
+	return e, nil
+}
+
+// Close stops the background worker. Calls made after Close fail with
+// ErrClosed. Close is idempotent.
+func (e *Engine) Close() error {
+	if e.closed.Swap(true) {
+		return nil
+	}
+	close(e.stop)
+	<-e.done
+	return nil
+}
+
+// Clock is the engine's clock.
+func (e *Engine) Clock() ttl.Clock { return e.clock }
+
+// now is the engine's time in Unix milliseconds: deadlines have the same
+// precision as in Redis, and EXPIRE accepts the same range.
+func (e *Engine) now() int64 { return e.clock.Now().UnixMilli() }
+
+// DB returns the namespace called name, creating it on first use. Namespaces
+// are fully independent keyspaces; opening one costs a few small
+// allocations per shard.
+func (e *Engine) DB(name string) *DB {
+	if db, ok := e.dbs.Load(name); ok {
+		return db.(*DB)
+	}
+	e.dbsMu.Lock()
+	defer e.dbsMu.Unlock()
+	if db, ok := e.dbs.Load(name); ok {
+		return db.(*DB)
+	}
+	db := newDB(e, name)
+	e.dbs.Store(name, db)
+	list := append(append([]*DB(nil), *e.dbList.Load()...), db)
+	e.dbList.Store(&list)
+	return db
+}
+
+// DBs returns the namespaces opened so far.
+func (e *Engine) DBs() []*DB { return append([]*DB(nil), *e.dbList.Load()...) }
+
+// DB is one namespace. Its methods carry Redis semantics.
+type DB struct {
+	e    *Engine
+	name string
+	ks   *store.Keyspace
+}
+
+func newDB(e *Engine, name string) *DB {
+	return &DB{
+		e:    e,
+		name: name,
+		ks:   store.New(store.Options{Shards: e.opts.Shards, UsedBytes: &e.used}),
+	}
+}
+
+// Name is the namespace's name.
+func (db *DB) Name() string { return db.name }
+
+// Engine is the engine the namespace belongs to.
+func (db *DB) Engine() *Engine { return db.e }
+
+// begin checks that the engine is open and returns the transaction time.
+func (db *DB) begin() (int64, error) {
+	if db.e.closed.Load() {
+		return 0, ErrClosed
+	}
+	return db.e.now(), nil
+}
+
+// checkMemory refuses a write when the memory limit is reached. Like Redis
+// with noeviction, it refuses before the write, so a write that starts under
+// the limit may end slightly above it.
+func (db *DB) checkMemory() error {
+	if m := db.e.opts.MaxMemory; m > 0 && db.e.used.Load() >= m {
+		return ErrOOM
+	}
+	return nil
+}
+
+// update runs a write transaction on one key.
+func (db *DB) update(key string, fn func(tx *store.Tx) error) error {
+	now, err := db.begin()
+	if err != nil {
+		return err
+	}
+	if err := db.checkMemory(); err != nil {
+		return err
+	}
+	return db.ks.Update(now, key, fn)
+}
+
+// view runs a read (or delete) transaction on one key: it is not refused by
+// the memory limit.
+func (db *DB) view(key string, fn func(tx *store.Tx) error) error {
+	now, err := db.begin()
+	if err != nil {
+		return err
+	}
+	return db.ks.Update(now, key, fn)
+}
+
+// updateKeys runs a transaction on several keys; write says whether the
+// memory limit applies.
+func (db *DB) updateKeys(keys []string, write bool, fn func(tx *store.Tx) error) error {
+	now, err := db.begin()
+	if err != nil {
+		return err
+	}
+	if write {
+		if err := db.checkMemory(); err != nil {
+			return err
+		}
+	}
+	return db.ks.UpdateKeys(now, keys, fn)
+}

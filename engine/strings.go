@@ -1,0 +1,386 @@
+package engine
+
+import (
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/isa-cloud/isa-memstore/store"
+)
+
+// MaxStringSize is the largest string value, as Redis's default
+// proto-max-bulk-len (512 MB).
+const MaxStringSize = 512 << 20
+
+// SetOptions are SET's options. The zero value is a plain SET.
+type SetOptions struct {
+	// TTL > 0 sets a relative expiry (EX/PX); negative is an error. Below a
+	// millisecond it rounds up to one, so a positive TTL never means "none".
+	TTL time.Duration
+	// ExpireAt, when not zero, sets an absolute expiry (EXAT/PXAT); a time in
+	// the past stores nothing, as Redis.
+	ExpireAt time.Time
+	// KeepTTL keeps the key's current expiry (KEEPTTL).
+	KeepTTL bool
+	// NX writes only if the key does not exist; XX only if it does.
+	NX, XX bool
+	// Get returns the previous value (SET ... GET).
+	Get bool
+}
+
+// SetResult is what SET reports.
+type SetResult struct {
+	// Written is false when NX or XX prevented the write.
+	Written bool
+	// Old and HadOld are the previous value, filled only with Get.
+	Old    string
+	HadOld bool
+}
+
+// ttlMillis converts a relative TTL to whole milliseconds, rounding a
+// positive sub-millisecond TTL up to 1ms.
+func ttlMillis(d time.Duration) int64 {
+	ms := d.Milliseconds()
+	if ms == 0 && d > 0 {
+		ms = 1
+	}
+	return ms
+}
+
+// deadlineFor computes SET's deadline (0 = none) or the error Redis gives.
+func (o *SetOptions) deadline(now int64) (int64, error) {
+	n := 0
+	if o.TTL != 0 {
+		n++
+	}
+	if !o.ExpireAt.IsZero() {
+		n++
+	}
+	if o.KeepTTL {
+		n++
+	}
+	if n > 1 || (o.NX && o.XX) {
+		return 0, ErrSyntax
+	}
+	switch {
+	case o.TTL < 0:
+		return 0, invalidExpire("set")
+	case o.TTL > 0:
+		ms := ttlMillis(o.TTL)
+		if ms > math.MaxInt64-now {
+			return 0, invalidExpire("set")
+		}
+		return now + ms, nil
+	case !o.ExpireAt.IsZero():
+		at := o.ExpireAt.UnixMilli()
+		if at <= 0 {
+			return 0, invalidExpire("set")
+		}
+		return at, nil
+	}
+	return 0, nil
+}
+
+// InvalidExpire is the error Redis gives for a bad expire time in command
+// cmd ("ERR invalid expire time in 'set' command"); protocol edges use it
+// for arguments the Go API cannot express, such as EX 0.
+func InvalidExpire(cmd string) error { return invalidExpire(cmd) }
+
+// Get returns the string at key.
+func (db *DB) Get(key string) (value string, found bool, err error) {
+	err = db.view(key, func(tx *store.Tx) error {
+		e := tx.Read(key)
+		if e == nil {
+			return nil
+		}
+		if e.Type() != store.TypeString {
+			return ErrWrongType
+		}
+		value, found = e.Str, true
+		return nil
+	})
+	return value, found, err
+}
+
+// Set is Redis's SET with its options.
+func (db *DB) Set(key, value string, opts SetOptions) (res SetResult, err error) {
+	if len(value) > MaxStringSize {
+		return res, ErrTooLarge
+	}
+	err = db.update(key, func(tx *store.Tx) error {
+		deadline, err := opts.deadline(tx.Now())
+		if err != nil {
+			return err
+		}
+		e := tx.Get(key)
+		if opts.Get {
+			tx.CountRead(key, e != nil)
+			if e != nil {
+				if e.Type() != store.TypeString {
+					return ErrWrongType
+				}
+				res.Old, res.HadOld = e.Str, true
+			}
+		}
+		if (opts.NX && e != nil) || (opts.XX && e == nil) {
+			return nil
+		}
+		res.Written = true
+		if opts.KeepTTL && e != nil {
+			deadline = e.Deadline()
+		}
+		if deadline != 0 && deadline <= tx.Now() {
+			// An absolute expiry in the past: Redis replies OK and the key
+			// is gone.
+			if e != nil {
+				tx.Delete(key)
+			}
+			return nil
+		}
+		e = db.putString(tx, key, e, value)
+		if deadline != 0 {
+			tx.SetDeadline(key, e, deadline)
+		}
+		return nil
+	})
+	return res, err
+}
+
+// putString stores value at key and returns its entry. An existing string
+// entry is reused (saving an allocation and a map write on overwrite) and
+// keeps its creation time; like SET, the write clears any TTL.
+func (db *DB) putString(tx *store.Tx, key string, e *store.Entry, value string) *store.Entry {
+	if e != nil && e.Type() == store.TypeString {
+		if e.Deadline() != 0 {
+			tx.SetDeadline(key, e, 0)
+		}
+		e.Str = value
+		tx.Changed(key, e)
+		return e
+	}
+	e = store.NewString(value)
+	tx.Put(key, e)
+	return e
+}
+
+// SetNX sets key only if it does not exist and reports whether it did.
+func (db *DB) SetNX(key, value string) (bool, error) {
+	res, err := db.Set(key, value, SetOptions{NX: true})
+	return res.Written, err
+}
+
+// GetSet sets key and returns its previous value (GETSET).
+func (db *DB) GetSet(key, value string) (old string, found bool, err error) {
+	res, err := db.Set(key, value, SetOptions{Get: true})
+	return res.Old, res.HadOld, err
+}
+
+// GetDel returns the string at key and deletes the key (GETDEL).
+func (db *DB) GetDel(key string) (value string, found bool, err error) {
+	err = db.view(key, func(tx *store.Tx) error {
+		e := tx.Read(key)
+		if e == nil {
+			return nil
+		}
+		if e.Type() != store.TypeString {
+			return ErrWrongType
+		}
+		value, found = e.Str, true
+		tx.Delete(key)
+		return nil
+	})
+	return value, found, err
+}
+
+// Maybe is a value that may be absent (a Redis nil).
+type Maybe struct {
+	Value string
+	Found bool
+}
+
+// MGet returns the string at each key; a missing key or one holding another
+// type is not found (MGET never fails on type).
+func (db *DB) MGet(keys ...string) ([]Maybe, error) {
+	out := make([]Maybe, len(keys))
+	err := db.updateKeys(keys, false, func(tx *store.Tx) error {
+		for i, k := range keys {
+			e := tx.Read(k)
+			if e != nil && e.Type() == store.TypeString {
+				out[i] = Maybe{Value: e.Str, Found: true}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// KV is a key and a string value.
+type KV struct {
+	Key, Value string
+}
+
+// MSet sets every pair atomically (MSET). Later pairs win over earlier ones
+// with the same key.
+func (db *DB) MSet(pairs ...KV) error {
+	_, err := db.mset(pairs, false)
+	return err
+}
+
+// MSetNX sets every pair only if none of the keys exists (MSETNX), and
+// reports whether it did.
+func (db *DB) MSetNX(pairs ...KV) (bool, error) {
+	return db.mset(pairs, true)
+}
+
+func (db *DB) mset(pairs []KV, nx bool) (bool, error) {
+	if len(pairs) == 0 {
+		return false, invalidArg("ERR wrong number of arguments for 'mset' command")
+	}
+	keys := make([]string, len(pairs))
+	for i, p := range pairs {
+		if len(p.Value) > MaxStringSize {
+			return false, ErrTooLarge
+		}
+		keys[i] = p.Key
+	}
+	written := false
+	err := db.updateKeys(keys, true, func(tx *store.Tx) error {
+		if nx {
+			for _, k := range keys {
+				if tx.Get(k) != nil {
+					return nil
+				}
+			}
+		}
+		for _, p := range pairs {
+			db.putString(tx, p.Key, tx.Get(p.Key), p.Value)
+		}
+		written = true
+		return nil
+	})
+	return written, err
+}
+
+// stringEntry returns key's string entry (nil if absent) or ErrWrongType.
+func stringEntry(tx *store.Tx, key string) (*store.Entry, error) {
+	e := tx.Get(key)
+	if e != nil && e.Type() != store.TypeString {
+		return nil, ErrWrongType
+	}
+	return e, nil
+}
+
+// Append appends value to the string at key (creating it) and returns the
+// new length.
+func (db *DB) Append(key, value string) (n int64, err error) {
+	err = db.update(key, func(tx *store.Tx) error {
+		e, err := stringEntry(tx, key)
+		if err != nil {
+			return err
+		}
+		if e == nil {
+			if len(value) > MaxStringSize {
+				return ErrTooLarge
+			}
+			tx.Put(key, store.NewString(value))
+			n = int64(len(value))
+			return nil
+		}
+		if len(e.Str)+len(value) > MaxStringSize {
+			return ErrTooLarge
+		}
+		e.Str += value
+		tx.Changed(key, e)
+		n = int64(len(e.Str))
+		return nil
+	})
+	return n, err
+}
+
+// StrLen is the length of the string at key (0 if absent).
+func (db *DB) StrLen(key string) (n int64, err error) {
+	err = db.view(key, func(tx *store.Tx) error {
+		e := tx.Read(key)
+		if e == nil {
+			return nil
+		}
+		if e.Type() != store.TypeString {
+			return ErrWrongType
+		}
+		n = int64(len(e.Str))
+		return nil
+	})
+	return n, err
+}
+
+// Incr adds 1 to the integer at key (INCR).
+func (db *DB) Incr(key string) (int64, error) { return db.IncrBy(key, 1) }
+
+// Decr subtracts 1 from the integer at key (DECR).
+func (db *DB) Decr(key string) (int64, error) { return db.IncrBy(key, -1) }
+
+// DecrBy subtracts delta from the integer at key (DECRBY). Like Redis, a
+// delta of math.MinInt64 cannot be negated and is refused.
+func (db *DB) DecrBy(key string, delta int64) (int64, error) {
+	if delta == math.MinInt64 {
+		return 0, ErrOverflow.withText("ERR decrement would overflow")
+	}
+	return db.IncrBy(key, -delta)
+}
+
+// IncrBy adds delta to the integer at key, treating a missing key as 0, and
+// returns the new value (INCRBY). The key keeps its TTL.
+func (db *DB) IncrBy(key string, delta int64) (v int64, err error) {
+	err = db.update(key, func(tx *store.Tx) error {
+		e, err := stringEntry(tx, key)
+		if err != nil {
+			return err
+		}
+		var cur int64
+		if e != nil {
+			var ok bool
+			if cur, ok = parseInt(e.Str); !ok {
+				return ErrNotInteger
+			}
+		}
+		if (delta > 0 && cur > math.MaxInt64-delta) || (delta < 0 && cur < math.MinInt64-delta) {
+			return ErrOverflow
+		}
+		v = cur + delta
+		s := strconv.FormatInt(v, 10)
+		if e == nil {
+			tx.Put(key, store.NewString(s))
+			return nil
+		}
+		e.Str = s
+		tx.Changed(key, e)
+		return nil
+	})
+	return v, err
+}
+
+// IncrByFloat adds delta to the number at key (INCRBYFLOAT) with Redis's
+// long double arithmetic and formatting, and returns the stored text.
+func (db *DB) IncrByFloat(key string, delta float64) (v string, err error) {
+	err = db.update(key, func(tx *store.Tx) error {
+		e, err := stringEntry(tx, key)
+		if err != nil {
+			return err
+		}
+		cur := "0"
+		if e != nil {
+			cur = e.Str
+		}
+		if v, err = addFloat(cur, delta); err != nil {
+			return err
+		}
+		if e == nil {
+			tx.Put(key, store.NewString(v))
+			return nil
+		}
+		e.Str = v
+		tx.Changed(key, e)
+		return nil
+	})
+	return v, err
+}

@@ -1,0 +1,420 @@
+package store
+
+import (
+	"fmt"
+	"math/bits"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/cespare/xxhash/v2"
+
+	"github.com/isa-cloud/isa-memstore/ttl"
+)
+
+// MinShards is the floor of the shard count. With 2 cores, 16 shards keep the
+// chance that two goroutines hit the same shard at the same moment low
+// (1/16 per pair) while a namespace stays cheap to open (one small map and
+// one empty b-tree per shard). BenchmarkShards in keyspace_test.go measures
+// parallel SET throughput for 1..64 shards; on a 2-core machine it flattens
+// from 8 shards on, so 16 leaves headroom for bursts of multi-key locks.
+const MinShards = 16
+
+// DefaultShards returns the shard count used when none is configured: four
+// shards per usable core, rounded up to a power of two, at least MinShards.
+func DefaultShards() int {
+	return normalizeShards(4 * runtime.GOMAXPROCS(0))
+}
+
+func normalizeShards(n int) int {
+	if n < MinShards {
+		n = MinShards
+	}
+	if n > 1<<16 {
+		n = 1 << 16
+	}
+	return 1 << bits.Len(uint(n-1))
+}
+
+// Options configure a Keyspace.
+type Options struct {
+	// Shards is rounded up to a power of two; 0 means DefaultShards().
+	Shards int
+	// UsedBytes, when set, is adjusted by every size change in this keyspace,
+	// so that an engine can enforce one memory limit across many keyspaces
+	// without summing them on every write.
+	UsedBytes *atomic.Int64
+}
+
+// Keyspace is one namespace's keys, split into shards by the xxhash of the
+// key. All methods are safe for concurrent use.
+type Keyspace struct {
+	shards []shard
+	mask   uint64
+	used   *atomic.Int64
+	// volatile counts keys with a deadline across shards, so that the
+	// background expiry can skip keyspaces with nothing to expire without
+	// taking any lock.
+	volatile atomic.Int64
+}
+
+type shard struct {
+	mu  sync.Mutex
+	m   map[string]*Entry
+	exp *ttl.Index
+	c   counters
+	// tx is reused by every transaction that holds this shard first: the
+	// shard lock makes it exclusively the holder's, and reuse keeps the
+	// single-key path free of allocations.
+	tx Tx
+	_  [64]byte // keep neighbouring shards' locks off one cache line
+}
+
+// counters are written under the shard lock and read without it, hence the
+// atomics.
+type counters struct {
+	keys     atomic.Int64
+	bytes    atomic.Int64
+	hits     atomic.Int64
+	misses   atomic.Int64
+	commands atomic.Int64
+	expired  atomic.Int64
+	evicted  atomic.Int64
+	byType   [numTypes]atomic.Int64
+}
+
+// New returns an empty keyspace.
+func New(opts Options) *Keyspace {
+	n := opts.Shards
+	if n <= 0 {
+		n = DefaultShards()
+	}
+	n = normalizeShards(n)
+	ks := &Keyspace{shards: make([]shard, n), mask: uint64(n - 1), used: opts.UsedBytes}
+	for i := range ks.shards {
+		ks.shards[i].m = make(map[string]*Entry)
+		ks.shards[i].exp = ttl.NewIndex()
+	}
+	return ks
+}
+
+// Shards is the number of shards.
+func (ks *Keyspace) Shards() int { return len(ks.shards) }
+
+func (ks *Keyspace) shardOf(key string) int {
+	return int(xxhash.Sum64String(key) & ks.mask)
+}
+
+// Stats is a snapshot of a keyspace's counters. Keys and Bytes include keys
+// that are past their deadline but not yet reclaimed; call ReclaimExpired
+// first for exact live figures.
+type Stats struct {
+	Keys     int64
+	Bytes    int64
+	ByType   [numTypes]int64
+	Hits     int64
+	Misses   int64
+	Commands int64
+	Expired  int64
+	Evicted  int64
+	Volatile int64
+}
+
+// KeysOfType is the number of keys of type t.
+func (s Stats) KeysOfType(t Type) int64 {
+	if t >= numTypes {
+		return 0
+	}
+	return s.ByType[t]
+}
+
+// Stats sums the shard counters: O(shards), independent of the number of keys.
+func (ks *Keyspace) Stats() Stats {
+	var s Stats
+	for i := range ks.shards {
+		c := &ks.shards[i].c
+		s.Keys += c.keys.Load()
+		s.Bytes += c.bytes.Load()
+		s.Hits += c.hits.Load()
+		s.Misses += c.misses.Load()
+		s.Commands += c.commands.Load()
+		s.Expired += c.expired.Load()
+		s.Evicted += c.evicted.Load()
+		for t := range s.ByType {
+			s.ByType[t] += c.byType[t].Load()
+		}
+	}
+	s.Volatile = ks.volatile.Load()
+	return s
+}
+
+// Update runs fn in a transaction holding the shard of key. now (Unix ms)
+// decides which keys are expired. The transaction counts as one command.
+func (ks *Keyspace) Update(now int64, key string, fn func(tx *Tx) error) error {
+	i := ks.shardOf(key)
+	s := &ks.shards[i]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tx := &s.tx
+	tx.begin(ks, now, i)
+	defer tx.end()
+	s.c.commands.Add(1)
+	return fn(tx)
+}
+
+// UpdateKeys runs fn in a transaction holding the shards of all keys, locked
+// in ascending shard order so that concurrent multi-key transactions cannot
+// deadlock. The transaction counts as one command.
+func (ks *Keyspace) UpdateKeys(now int64, keys []string, fn func(tx *Tx) error) error {
+	if len(keys) == 1 {
+		return ks.Update(now, keys[0], fn)
+	}
+	var set shardSet
+	for _, k := range keys {
+		set.add(ks.shardOf(k))
+	}
+	return ks.updateSet(now, &set, fn)
+}
+
+// UpdateAll runs fn in a transaction holding every shard. It is for
+// operations whose keys are not known up front (atomic batches, FLUSH).
+func (ks *Keyspace) UpdateAll(now int64, fn func(tx *Tx) error) error {
+	var set shardSet
+	for i := range ks.shards {
+		set.add(i)
+	}
+	return ks.updateSet(now, &set, fn)
+}
+
+func (ks *Keyspace) updateSet(now int64, set *shardSet, fn func(tx *Tx) error) error {
+	if set.count() == 0 {
+		set.add(0)
+	}
+	first := -1
+	set.each(len(ks.shards), func(i int) {
+		ks.shards[i].mu.Lock()
+		if first < 0 {
+			first = i
+		}
+	})
+	defer set.each(len(ks.shards), func(i int) { ks.shards[i].mu.Unlock() })
+	tx := &ks.shards[first].tx
+	tx.begin(ks, now, -1)
+	tx.set = set
+	defer tx.end()
+	ks.shards[first].c.commands.Add(1)
+	return fn(tx)
+}
+
+// shardSet is a bitmap of shard indexes; iterating it in index order is the
+// ascending lock order.
+type shardSet struct {
+	words []uint64
+	small [2]uint64 // up to 128 shards without allocating
+}
+
+func (s *shardSet) add(i int) {
+	if s.words == nil {
+		s.words = s.small[:]
+	}
+	for i/64 >= len(s.words) {
+		s.words = append(s.words, 0)
+	}
+	s.words[i/64] |= 1 << (i % 64)
+}
+
+func (s *shardSet) has(i int) bool {
+	return i/64 < len(s.words) && s.words[i/64]&(1<<(i%64)) != 0
+}
+
+func (s *shardSet) count() int {
+	n := 0
+	for _, w := range s.words {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
+
+func (s *shardSet) each(limit int, fn func(i int)) {
+	for i := 0; i < limit && i/64 < len(s.words); i++ {
+		if s.has(i) {
+			fn(i)
+		}
+	}
+}
+
+// Scan calls fn for every live key, one shard at a time, holding only that
+// shard's lock so that a long listing never blocks the whole keyspace. Keys
+// past their deadline are reclaimed on the way and never passed to fn. fn
+// must not call back into the keyspace. Returning false stops the scan.
+func (ks *Keyspace) Scan(now int64, fn func(key string, e *Entry) bool) {
+	for i := range ks.shards {
+		s := &ks.shards[i]
+		s.mu.Lock()
+		s.reclaim(ks, now, 0)
+		cont := true
+		for k, e := range s.m {
+			if !fn(k, e) {
+				cont = false
+				break
+			}
+		}
+		s.mu.Unlock()
+		if !cont {
+			return
+		}
+	}
+}
+
+// ReclaimExpired deletes keys whose deadline is <= now, at most max per
+// shard (max <= 0: all), earliest first, and returns how many it deleted.
+// The engine's background worker calls it with a budget; counting methods
+// call it without one so that counts never include expired keys.
+func (ks *Keyspace) ReclaimExpired(now int64, max int) int {
+	if ks.volatile.Load() == 0 {
+		return 0
+	}
+	n := 0
+	for i := range ks.shards {
+		s := &ks.shards[i]
+		s.mu.Lock()
+		n += s.reclaim(ks, now, max)
+		s.mu.Unlock()
+	}
+	return n
+}
+
+// NextDeadline returns the earliest deadline of any key, if there is one.
+func (ks *Keyspace) NextDeadline() (int64, bool) {
+	if ks.volatile.Load() == 0 {
+		return 0, false
+	}
+	best, found := int64(0), false
+	for i := range ks.shards {
+		s := &ks.shards[i]
+		s.mu.Lock()
+		_, at, ok := s.exp.Min()
+		s.mu.Unlock()
+		if ok && (!found || at < best) {
+			best, found = at, true
+		}
+	}
+	return best, found
+}
+
+// reclaim must be called with s.mu held.
+func (s *shard) reclaim(ks *Keyspace, now int64, max int) int {
+	return s.exp.PopDue(now, max, func(key string, _ int64) {
+		if e, ok := s.m[key]; ok {
+			e.deadline = 0 // already out of the index
+			ks.volatile.Add(-1)
+			s.remove(ks, key, e)
+			s.c.expired.Add(1)
+		}
+	})
+}
+
+// remove deletes key from the shard's map and counters; the caller has
+// already taken it out of the expiry index.
+func (s *shard) remove(ks *Keyspace, key string, e *Entry) {
+	delete(s.m, key)
+	s.c.keys.Add(-1)
+	s.c.byType[e.typ].Add(-1)
+	s.addBytes(ks, -e.size)
+	e.size = 0
+}
+
+func (s *shard) addBytes(ks *Keyspace, d int64) {
+	if d == 0 {
+		return
+	}
+	s.c.bytes.Add(d)
+	if ks.used != nil {
+		ks.used.Add(d)
+	}
+}
+
+// Flush deletes every key, shard by shard, and returns how many it deleted.
+func (ks *Keyspace) Flush() int64 {
+	var n int64
+	for i := range ks.shards {
+		s := &ks.shards[i]
+		s.mu.Lock()
+		n += int64(len(s.m))
+		ks.volatile.Add(-int64(s.exp.Len()))
+		s.addBytes(ks, -s.c.bytes.Load())
+		s.c.keys.Store(0)
+		for t := range s.c.byType {
+			s.c.byType[t].Store(0)
+		}
+		s.m = make(map[string]*Entry)
+		s.exp.Clear()
+		s.mu.Unlock()
+	}
+	return n
+}
+
+// Verify recounts everything and checks that the keyspace, the expiry index
+// and the counters agree. It is for tests: it holds each shard's lock while
+// it walks it.
+func (ks *Keyspace) Verify() error {
+	var volatile int64
+	for i := range ks.shards {
+		s := &ks.shards[i]
+		s.mu.Lock()
+		err := s.verify(i, ks)
+		volatile += int64(s.exp.Len())
+		s.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	if v := ks.volatile.Load(); v != volatile {
+		return fmt.Errorf("volatile counter %d, index holds %d", v, volatile)
+	}
+	return nil
+}
+
+func (s *shard) verify(i int, ks *Keyspace) error {
+	var bytes int64
+	var byType [numTypes]int64
+	withDeadline := 0
+	for k, e := range s.m {
+		if ks.shardOf(k) != i {
+			return fmt.Errorf("key %q in shard %d, belongs in %d", k, i, ks.shardOf(k))
+		}
+		if e.empty() {
+			return fmt.Errorf("key %q holds an empty %s", k, e.typ)
+		}
+		if e.Coll != nil && e.Coll.Type() != e.typ {
+			return fmt.Errorf("key %q typed %s holds a %s", k, e.typ, e.Coll.Type())
+		}
+		if e.size != e.measure(k) {
+			return fmt.Errorf("key %q accounted %d bytes, measures %d", k, e.size, e.measure(k))
+		}
+		bytes += e.size
+		byType[e.typ]++
+		if e.deadline != 0 {
+			withDeadline++
+			if !s.exp.Remove(k, e.deadline) {
+				return fmt.Errorf("key %q has deadline %d missing from the index", k, e.deadline)
+			}
+			s.exp.Add(k, e.deadline)
+		}
+	}
+	if s.exp.Len() != withDeadline {
+		return fmt.Errorf("shard %d: index has %d deadlines, %d keys have one", i, s.exp.Len(), withDeadline)
+	}
+	if got := s.c.keys.Load(); got != int64(len(s.m)) {
+		return fmt.Errorf("shard %d: keys counter %d, recount %d", i, got, len(s.m))
+	}
+	if got := s.c.bytes.Load(); got != bytes {
+		return fmt.Errorf("shard %d: bytes counter %d, recount %d", i, got, bytes)
+	}
+	for t := range byType {
+		if got := s.c.byType[t].Load(); got != byType[t] {
+			return fmt.Errorf("shard %d: %s counter %d, recount %d", i, Type(t), got, byType[t])
+		}
+	}
+	return nil
+}

@@ -1,0 +1,218 @@
+package store
+
+// Tx is a transaction over the shards its Keyspace method locked. It is only
+// valid inside the callback it was passed to and must not be retained or
+// used from another goroutine. Touching a key whose shard the transaction
+// does not hold is a programming error and panics.
+type Tx struct {
+	ks     *Keyspace
+	now    int64
+	single int       // the one shard held, or -1 when set is used
+	set    *shardSet // the shards held by a multi-shard transaction
+}
+
+func (tx *Tx) begin(ks *Keyspace, now int64, single int) {
+	tx.ks, tx.now, tx.single, tx.set = ks, now, single, nil
+}
+
+func (tx *Tx) end() { tx.ks, tx.set = nil, nil }
+
+// Now is the transaction's time (Unix ms).
+func (tx *Tx) Now() int64 { return tx.now }
+
+func (tx *Tx) shard(key string) *shard {
+	i := tx.ks.shardOf(key)
+	if tx.single >= 0 {
+		if i != tx.single {
+			panic("store: key outside the transaction's shards: " + key)
+		}
+	} else if !tx.set.has(i) {
+		panic("store: key outside the transaction's shards: " + key)
+	}
+	return &tx.ks.shards[i]
+}
+
+// Get returns key's entry, or nil when it is absent. A key past its deadline
+// is deleted on the spot and reported absent, so no caller ever observes an
+// expired key. Get marks the key accessed but does not count a keyspace
+// hit or miss (use Read for reads that should).
+func (tx *Tx) Get(key string) *Entry {
+	s := tx.shard(key)
+	e := s.m[key]
+	if e == nil {
+		return nil
+	}
+	if e.deadline != 0 && e.deadline <= tx.now {
+		s.exp.Remove(key, e.deadline)
+		tx.ks.volatile.Add(-1)
+		e.deadline = 0
+		s.remove(tx.ks, key, e)
+		s.c.expired.Add(1)
+		return nil
+	}
+	e.accessed = tx.now
+	return e
+}
+
+// Read is Get for a read command: it also counts a keyspace hit or miss, as
+// Redis does for lookups on behalf of read commands.
+func (tx *Tx) Read(key string) *Entry {
+	e := tx.Get(key)
+	s := tx.shard(key)
+	if e == nil {
+		s.c.misses.Add(1)
+	} else {
+		s.c.hits.Add(1)
+	}
+	return e
+}
+
+// CountRead records a keyspace hit or miss without a lookup, for commands
+// that answer from an entry they already hold.
+func (tx *Tx) CountRead(key string, hit bool) {
+	s := tx.shard(key)
+	if hit {
+		s.c.hits.Add(1)
+	} else {
+		s.c.misses.Add(1)
+	}
+}
+
+// Put stores e under key, replacing (and forgetting the deadline of) any
+// previous value. e becomes a new key: its created and accessed times are
+// now, and it has no deadline unless SetDeadline gives it one. An empty
+// collection is not stored (a key never holds one); any previous value is
+// still removed.
+func (tx *Tx) Put(key string, e *Entry) {
+	s := tx.shard(key)
+	if old := s.m[key]; old != nil {
+		tx.forgetDeadline(s, key, old)
+		s.remove(tx.ks, key, old)
+	}
+	if e.empty() {
+		return
+	}
+	if e.Coll != nil {
+		e.typ = e.Coll.Type()
+	} else {
+		e.typ = TypeString
+	}
+	e.deadline = 0
+	e.created, e.accessed = tx.now, tx.now
+	e.size = e.measure(key)
+	s.m[key] = e
+	s.c.keys.Add(1)
+	s.c.byType[e.typ].Add(1)
+	s.addBytes(tx.ks, e.size)
+}
+
+// Changed must follow any in-place change to e's value (Str or the
+// collection): it updates the size accounting, and deletes the key if its
+// collection became empty. It reports whether the key still exists.
+func (tx *Tx) Changed(key string, e *Entry) bool {
+	s := tx.shard(key)
+	if s.m[key] != e {
+		panic("store: Changed on an entry not stored under " + key)
+	}
+	if e.empty() {
+		tx.forgetDeadline(s, key, e)
+		s.remove(tx.ks, key, e)
+		return false
+	}
+	size := e.measure(key)
+	s.addBytes(tx.ks, size-e.size)
+	e.size = size
+	e.accessed = tx.now
+	return true
+}
+
+// Delete removes key and reports whether it existed (expired keys count as
+// absent).
+func (tx *Tx) Delete(key string) bool {
+	e := tx.Get(key)
+	if e == nil {
+		return false
+	}
+	s := tx.shard(key)
+	tx.forgetDeadline(s, key, e)
+	s.remove(tx.ks, key, e)
+	return true
+}
+
+// SetDeadline sets e's expiry to at (Unix ms); 0 makes the key persistent.
+// A deadline at or before now deletes the key at once (as Redis does for a
+// negative TTL) and reports false.
+func (tx *Tx) SetDeadline(key string, e *Entry, at int64) bool {
+	s := tx.shard(key)
+	if s.m[key] != e {
+		panic("store: SetDeadline on an entry not stored under " + key)
+	}
+	tx.forgetDeadline(s, key, e)
+	if at != 0 && at <= tx.now {
+		s.remove(tx.ks, key, e)
+		return false
+	}
+	if at != 0 {
+		e.deadline = at
+		s.exp.Add(key, at)
+		tx.ks.volatile.Add(1)
+	}
+	return true
+}
+
+// Rename moves src's entry to dst, replacing dst, keeping the deadline and
+// the created time. It reports false when src does not exist. src == dst is
+// a no-op that reports whether the key exists.
+func (tx *Tx) Rename(src, dst string) bool {
+	e := tx.Get(src)
+	if e == nil {
+		return false
+	}
+	if src == dst {
+		return true
+	}
+	ss := tx.shard(src)
+	deadline, created := e.deadline, e.created
+	tx.forgetDeadline(ss, src, e)
+	ss.remove(tx.ks, src, e)
+	tx.Put(dst, e)
+	e.created = created
+	if deadline != 0 {
+		tx.SetDeadline(dst, e, deadline)
+	}
+	return true
+}
+
+func (tx *Tx) forgetDeadline(s *shard, key string, e *Entry) {
+	if e.deadline != 0 {
+		s.exp.Remove(key, e.deadline)
+		tx.ks.volatile.Add(-1)
+		e.deadline = 0
+	}
+}
+
+// Each calls fn for every live key in the shards the transaction holds (all
+// of them for UpdateAll), reclaiming expired keys first. fn must not add or
+// delete keys; returning false stops the walk.
+func (tx *Tx) Each(fn func(key string, e *Entry) bool) {
+	visit := func(i int) bool {
+		s := &tx.ks.shards[i]
+		s.reclaim(tx.ks, tx.now, 0)
+		for k, e := range s.m {
+			if !fn(k, e) {
+				return false
+			}
+		}
+		return true
+	}
+	if tx.single >= 0 {
+		visit(tx.single)
+		return
+	}
+	cont := true
+	tx.set.each(len(tx.ks.shards), func(i int) {
+		if cont {
+			cont = visit(i)
+		}
+	})
+}
