@@ -166,39 +166,47 @@ func (db *DB) checkMemory() error {
 	return nil
 }
 
-// update runs a write transaction on one key.
-func (db *DB) update(key string, fn func(tx *store.Tx) error) error {
-	now, err := db.begin()
-	if err != nil {
-		return err
-	}
-	if err := db.checkMemory(); err != nil {
-		return err
-	}
-	return db.ks.Update(now, key, fn)
+// Txn executes commands inside one store transaction. DB's methods each run
+// one command in a transaction of their own; Atomic runs many in one, so
+// that no other caller observes a partial batch (Redis MULTI/EXEC). A Txn is
+// only valid inside the callback it was passed to.
+//
+// Every command method starts with t.read() or t.write(): that counts the
+// command for statistics and, for writes, applies the memory limit.
+type Txn struct {
+	db *DB
+	tx *store.Tx
 }
 
-// view runs a read (or delete) transaction on one key: it is not refused by
-// the memory limit.
-func (db *DB) view(key string, fn func(tx *store.Tx) error) error {
-	now, err := db.begin()
-	if err != nil {
-		return err
-	}
-	return db.ks.Update(now, key, fn)
+func (t Txn) read() { t.tx.CountCommand() }
+
+func (t Txn) write() error {
+	t.tx.CountCommand()
+	return t.db.checkMemory()
 }
 
-// updateKeys runs a transaction on several keys; write says whether the
-// memory limit applies.
-func (db *DB) updateKeys(keys []string, write bool, fn func(tx *store.Tx) error) error {
+// run executes fn in a transaction on one key.
+func (db *DB) run(key string, fn func(t Txn) error) error {
 	now, err := db.begin()
 	if err != nil {
 		return err
 	}
-	if write {
-		if err := db.checkMemory(); err != nil {
-			return err
-		}
+	return db.ks.Update(now, key, func(tx *store.Tx) error { return fn(Txn{db: db, tx: tx}) })
+}
+
+// Atomic runs fn in one transaction holding the shards of keys (nil: every
+// shard of the namespace), so that its commands are atomic: no other caller
+// observes a partial result. A command on a key outside keys panics. A
+// command's error does not undo the commands before it (MULTI/EXEC
+// semantics); fn decides whether to go on.
+func (db *DB) Atomic(keys []string, fn func(t Txn) error) error {
+	now, err := db.begin()
+	if err != nil {
+		return err
 	}
-	return db.ks.UpdateKeys(now, keys, fn)
+	wrap := func(tx *store.Tx) error { return fn(Txn{db: db, tx: tx}) }
+	if keys == nil {
+		return db.ks.UpdateAll(now, wrap)
+	}
+	return db.ks.UpdateKeys(now, keys, wrap)
 }

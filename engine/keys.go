@@ -32,34 +32,36 @@ const (
 
 // Del deletes the keys and returns how many existed.
 func (db *DB) Del(keys ...string) (n int64, err error) {
-	if len(keys) == 0 {
-		return 0, nil
-	}
-	err = db.updateKeys(keys, false, func(tx *store.Tx) error {
-		for _, k := range keys {
-			if tx.Delete(k) {
-				n++
-			}
-		}
-		return nil
-	})
+	err = db.Atomic(keys, func(t Txn) error { n = t.Del(keys...); return nil })
 	return n, err
+}
+
+// Del deletes the keys and returns how many existed (DEL).
+func (t Txn) Del(keys ...string) (n int64) {
+	t.read() // deleting frees memory: never refused by the limit
+	for _, k := range keys {
+		if t.tx.Delete(k) {
+			n++
+		}
+	}
+	return n
 }
 
 // Exists returns how many of the keys exist; a key named twice counts twice.
 func (db *DB) Exists(keys ...string) (n int64, err error) {
-	if len(keys) == 0 {
-		return 0, nil
-	}
-	err = db.updateKeys(keys, false, func(tx *store.Tx) error {
-		for _, k := range keys {
-			if tx.Get(k) != nil {
-				n++
-			}
-		}
-		return nil
-	})
+	err = db.Atomic(keys, func(t Txn) error { n = t.Exists(keys...); return nil })
 	return n, err
+}
+
+// Exists returns how many of the keys exist (EXISTS).
+func (t Txn) Exists(keys ...string) (n int64) {
+	t.read()
+	for _, k := range keys {
+		if t.tx.Get(k) != nil {
+			n++
+		}
+	}
+	return n
 }
 
 // ExpireFlags are EXPIRE's conditions; XX may be combined with GT or LT.
@@ -105,38 +107,47 @@ func (db *DB) ExpireAt(key string, at time.Time, flags ExpireFlags) (bool, error
 // when is milliseconds, relative to now unless absolute; cmd names the
 // command in error texts.
 func (db *DB) ExpireMillis(cmd, key string, when int64, absolute bool, flags ExpireFlags) (ok bool, err error) {
+	err = db.run(key, func(t Txn) error { ok, err = t.ExpireMillis(cmd, key, when, absolute, flags); return err })
+	return ok, err
+}
+
+// Expire sets key's time to live (EXPIRE); ttl <= 0 deletes the key.
+func (t Txn) Expire(key string, ttl time.Duration, flags ExpireFlags) (bool, error) {
+	return t.ExpireMillis("pexpire", key, ttlMillis(ttl), false, flags)
+}
+
+// ExpireMillis is the EXPIRE family (see DB.ExpireMillis).
+func (t Txn) ExpireMillis(cmd, key string, when int64, absolute bool, flags ExpireFlags) (bool, error) {
+	t.read() // it changes no value's size: not subject to the memory limit
 	if err := flags.check(); err != nil {
 		return false, err
 	}
-	err = db.view(key, func(tx *store.Tx) error {
-		at := when
-		if !absolute {
-			if when > math.MaxInt64-tx.Now() {
-				return invalidExpire(cmd)
-			}
-			at = tx.Now() + when
+	tx := t.tx
+	at := when
+	if !absolute {
+		if when > math.MaxInt64-tx.Now() {
+			return false, invalidExpire(cmd)
 		}
-		e := tx.Get(key)
-		if e == nil {
-			return nil
-		}
-		cur := e.Deadline() // 0 = none: infinitely late
-		switch {
-		case flags&ExpireNX != 0 && cur != 0,
-			flags&ExpireXX != 0 && cur == 0,
-			flags&ExpireGT != 0 && (cur == 0 || at <= cur),
-			flags&ExpireLT != 0 && cur != 0 && at >= cur:
-			return nil
-		}
-		ok = true
-		if at <= tx.Now() {
-			tx.Delete(key)
-			return nil
-		}
-		tx.SetDeadline(key, e, at)
-		return nil
-	})
-	return ok, err
+		at = tx.Now() + when
+	}
+	e := tx.Get(key)
+	if e == nil {
+		return false, nil
+	}
+	cur := e.Deadline() // 0 = none: infinitely late
+	switch {
+	case flags&ExpireNX != 0 && cur != 0,
+		flags&ExpireXX != 0 && cur == 0,
+		flags&ExpireGT != 0 && (cur == 0 || at <= cur),
+		flags&ExpireLT != 0 && cur != 0 && at >= cur:
+		return false, nil
+	}
+	if at <= tx.Now() {
+		tx.Delete(key)
+		return true, nil
+	}
+	tx.SetDeadline(key, e, at)
+	return true, nil
 }
 
 // TTL is the remaining time to live in seconds, rounded as Redis does, or
@@ -151,50 +162,54 @@ func (db *DB) TTL(key string) (int64, error) {
 
 // PTTL is the remaining time to live in milliseconds, or NoExpiry / NoKey.
 func (db *DB) PTTL(key string) (ms int64, err error) {
-	err = db.view(key, func(tx *store.Tx) error {
-		e := tx.Read(key)
-		switch {
-		case e == nil:
-			ms = NoKey
-		case e.Deadline() == 0:
-			ms = NoExpiry
-		default:
-			ms = max(e.Deadline()-tx.Now(), 0)
-		}
-		return nil
-	})
+	err = db.run(key, func(t Txn) error { ms = t.PTTL(key); return nil })
 	return ms, err
+}
+
+// PTTL is the remaining time to live in milliseconds (PTTL).
+func (t Txn) PTTL(key string) int64 {
+	at := t.PExpireTime(key)
+	if at < 0 {
+		return at
+	}
+	return max(at-t.tx.Now(), 0)
 }
 
 // PExpireTime is the absolute expiry in Unix milliseconds, or NoExpiry /
 // NoKey (PEXPIRETIME).
 func (db *DB) PExpireTime(key string) (ms int64, err error) {
-	err = db.view(key, func(tx *store.Tx) error {
-		e := tx.Read(key)
-		switch {
-		case e == nil:
-			ms = NoKey
-		case e.Deadline() == 0:
-			ms = NoExpiry
-		default:
-			ms = e.Deadline()
-		}
-		return nil
-	})
+	err = db.run(key, func(t Txn) error { ms = t.PExpireTime(key); return nil })
 	return ms, err
+}
+
+// PExpireTime is the absolute expiry in Unix milliseconds (PEXPIRETIME).
+func (t Txn) PExpireTime(key string) int64 {
+	t.read()
+	e := t.tx.Read(key)
+	switch {
+	case e == nil:
+		return NoKey
+	case e.Deadline() == 0:
+		return NoExpiry
+	}
+	return e.Deadline()
 }
 
 // Persist removes key's expiry and reports whether it had one.
 func (db *DB) Persist(key string) (ok bool, err error) {
-	err = db.view(key, func(tx *store.Tx) error {
-		e := tx.Get(key)
-		if e != nil && e.Deadline() != 0 {
-			tx.SetDeadline(key, e, 0)
-			ok = true
-		}
-		return nil
-	})
+	err = db.run(key, func(t Txn) error { ok = t.Persist(key); return nil })
 	return ok, err
+}
+
+// Persist removes key's expiry and reports whether it had one (PERSIST).
+func (t Txn) Persist(key string) bool {
+	t.read()
+	e := t.tx.Get(key)
+	if e == nil || e.Deadline() == 0 {
+		return false
+	}
+	t.tx.SetDeadline(key, e, 0)
+	return true
 }
 
 // Rename renames src to dst, replacing dst and keeping src's TTL (RENAME).
@@ -211,32 +226,40 @@ func (db *DB) RenameNX(src, dst string) (bool, error) {
 }
 
 func (db *DB) rename(src, dst string, nx bool) (done bool, err error) {
-	err = db.updateKeys([]string{src, dst}, false, func(tx *store.Tx) error {
-		if tx.Get(src) == nil {
-			return ErrNoSuchKey
-		}
-		if src == dst {
-			done = !nx // Redis: RENAME k k is OK, RENAMENX k k is 0
-			return nil
-		}
-		if nx && tx.Get(dst) != nil {
-			return nil
-		}
-		done = tx.Rename(src, dst)
-		return nil
-	})
+	err = db.Atomic([]string{src, dst}, func(t Txn) error { done, err = t.Rename(src, dst, nx); return err })
 	return done, err
 }
 
+// Rename is RENAME (nx false) or RENAMENX (nx true); it reports whether the
+// key was renamed.
+func (t Txn) Rename(src, dst string, nx bool) (bool, error) {
+	t.read()
+	tx := t.tx
+	if tx.Get(src) == nil {
+		return false, ErrNoSuchKey
+	}
+	if src == dst {
+		return !nx, nil // Redis: RENAME k k is OK, RENAMENX k k is 0
+	}
+	if nx && tx.Get(dst) != nil {
+		return false, nil
+	}
+	return tx.Rename(src, dst), nil
+}
+
 // Type is the type of the value at key (TypeNone when absent).
-func (db *DB) Type(key string) (t Type, err error) {
-	err = db.view(key, func(tx *store.Tx) error {
-		if e := tx.Get(key); e != nil {
-			t = e.Type()
-		}
-		return nil
-	})
-	return t, err
+func (db *DB) Type(key string) (typ Type, err error) {
+	err = db.run(key, func(t Txn) error { typ = t.Type(key); return nil })
+	return typ, err
+}
+
+// Type is the type of the value at key (TYPE).
+func (t Txn) Type(key string) Type {
+	t.read()
+	if e := t.tx.Get(key); e != nil {
+		return e.Type()
+	}
+	return TypeNone
 }
 
 // Keys returns the keys matching a Redis glob pattern (empty = "*"), sorted,

@@ -88,68 +88,78 @@ func InvalidExpire(cmd string) error { return invalidExpire(cmd) }
 
 // Get returns the string at key.
 func (db *DB) Get(key string) (value string, found bool, err error) {
-	err = db.view(key, func(tx *store.Tx) error {
-		e := tx.Read(key)
-		if e == nil {
-			return nil
-		}
-		if e.Type() != store.TypeString {
-			return ErrWrongType
-		}
-		value, found = e.Str, true
-		return nil
-	})
+	err = db.run(key, func(t Txn) error { value, found, err = t.Get(key); return err })
 	return value, found, err
+}
+
+// Get returns the string at key (GET).
+func (t Txn) Get(key string) (string, bool, error) {
+	t.read()
+	e := t.tx.Read(key)
+	if e == nil {
+		return "", false, nil
+	}
+	if e.Type() != store.TypeString {
+		return "", false, ErrWrongType
+	}
+	return e.Str, true, nil
 }
 
 // Set is Redis's SET with its options.
 func (db *DB) Set(key, value string, opts SetOptions) (res SetResult, err error) {
+	err = db.run(key, func(t Txn) error { res, err = t.Set(key, value, opts); return err })
+	return res, err
+}
+
+// Set is Redis's SET with its options.
+func (t Txn) Set(key, value string, opts SetOptions) (res SetResult, err error) {
+	if err := t.write(); err != nil {
+		return res, err
+	}
 	if len(value) > MaxStringSize {
 		return res, ErrTooLarge
 	}
-	err = db.update(key, func(tx *store.Tx) error {
-		deadline, err := opts.deadline(tx.Now())
-		if err != nil {
-			return err
-		}
-		e := tx.Get(key)
-		if opts.Get {
-			tx.CountRead(key, e != nil)
-			if e != nil {
-				if e.Type() != store.TypeString {
-					return ErrWrongType
-				}
-				res.Old, res.HadOld = e.Str, true
+	tx := t.tx
+	deadline, err := opts.deadline(tx.Now())
+	if err != nil {
+		return res, err
+	}
+	e := tx.Get(key)
+	if opts.Get {
+		tx.CountRead(key, e != nil)
+		if e != nil {
+			if e.Type() != store.TypeString {
+				return res, ErrWrongType
 			}
+			res.Old, res.HadOld = e.Str, true
 		}
-		if (opts.NX && e != nil) || (opts.XX && e == nil) {
-			return nil
+	}
+	if (opts.NX && e != nil) || (opts.XX && e == nil) {
+		return res, nil
+	}
+	res.Written = true
+	if opts.KeepTTL && e != nil {
+		deadline = e.Deadline()
+	}
+	if deadline != 0 && deadline <= tx.Now() {
+		// An absolute expiry in the past: Redis replies OK and the key is
+		// gone.
+		if e != nil {
+			tx.Delete(key)
 		}
-		res.Written = true
-		if opts.KeepTTL && e != nil {
-			deadline = e.Deadline()
-		}
-		if deadline != 0 && deadline <= tx.Now() {
-			// An absolute expiry in the past: Redis replies OK and the key
-			// is gone.
-			if e != nil {
-				tx.Delete(key)
-			}
-			return nil
-		}
-		e = db.putString(tx, key, e, value)
-		if deadline != 0 {
-			tx.SetDeadline(key, e, deadline)
-		}
-		return nil
-	})
-	return res, err
+		return res, nil
+	}
+	e = putString(tx, key, e, value)
+	if deadline != 0 {
+		tx.SetDeadline(key, e, deadline)
+	}
+	return res, nil
 }
 
 // putString stores value at key and returns its entry. An existing string
 // entry is reused (saving an allocation and a map write on overwrite) and
 // keeps its creation time; like SET, the write clears any TTL.
-func (db *DB) putString(tx *store.Tx, key string, e *store.Entry, value string) *store.Entry {
+func putString(tx *store.Tx, key string, e *store.Entry, value string) *store.Entry {
 	if e != nil && e.Type() == store.TypeString {
 		if e.Deadline() != 0 {
 			tx.SetDeadline(key, e, 0)
@@ -177,17 +187,11 @@ func (db *DB) GetSet(key, value string) (old string, found bool, err error) {
 
 // GetDel returns the string at key and deletes the key (GETDEL).
 func (db *DB) GetDel(key string) (value string, found bool, err error) {
-	err = db.view(key, func(tx *store.Tx) error {
-		e := tx.Read(key)
-		if e == nil {
-			return nil
+	err = db.run(key, func(t Txn) error {
+		if value, found, err = t.Get(key); found {
+			t.tx.Delete(key)
 		}
-		if e.Type() != store.TypeString {
-			return ErrWrongType
-		}
-		value, found = e.Str, true
-		tx.Delete(key)
-		return nil
+		return err
 	})
 	return value, found, err
 }
@@ -200,18 +204,22 @@ type Maybe struct {
 
 // MGet returns the string at each key; a missing key or one holding another
 // type is not found (MGET never fails on type).
-func (db *DB) MGet(keys ...string) ([]Maybe, error) {
-	out := make([]Maybe, len(keys))
-	err := db.updateKeys(keys, false, func(tx *store.Tx) error {
-		for i, k := range keys {
-			e := tx.Read(k)
-			if e != nil && e.Type() == store.TypeString {
-				out[i] = Maybe{Value: e.Str, Found: true}
-			}
-		}
-		return nil
-	})
+func (db *DB) MGet(keys ...string) (out []Maybe, err error) {
+	err = db.Atomic(keys, func(t Txn) error { out = t.MGet(keys...); return nil })
 	return out, err
+}
+
+// MGet returns the string at each key (MGET).
+func (t Txn) MGet(keys ...string) []Maybe {
+	t.read()
+	out := make([]Maybe, len(keys))
+	for i, k := range keys {
+		e := t.tx.Read(k)
+		if e != nil && e.Type() == store.TypeString {
+			out[i] = Maybe{Value: e.Str, Found: true}
+		}
+	}
+	return out
 }
 
 // KV is a key and a string value.
@@ -219,46 +227,52 @@ type KV struct {
 	Key, Value string
 }
 
+func kvKeys(pairs []KV) []string {
+	keys := make([]string, len(pairs))
+	for i, p := range pairs {
+		keys[i] = p.Key
+	}
+	return keys
+}
+
 // MSet sets every pair atomically (MSET). Later pairs win over earlier ones
 // with the same key.
 func (db *DB) MSet(pairs ...KV) error {
-	_, err := db.mset(pairs, false)
-	return err
+	return db.Atomic(kvKeys(pairs), func(t Txn) error { _, err := t.MSet(false, pairs...); return err })
 }
 
 // MSetNX sets every pair only if none of the keys exists (MSETNX), and
 // reports whether it did.
-func (db *DB) MSetNX(pairs ...KV) (bool, error) {
-	return db.mset(pairs, true)
+func (db *DB) MSetNX(pairs ...KV) (written bool, err error) {
+	err = db.Atomic(kvKeys(pairs), func(t Txn) error { written, err = t.MSet(true, pairs...); return err })
+	return written, err
 }
 
-func (db *DB) mset(pairs []KV, nx bool) (bool, error) {
-	if len(pairs) == 0 {
-		return false, invalidArg("ERR wrong number of arguments for 'mset' command")
+// MSet sets every pair (MSET), or with nx only if none of the keys exists
+// (MSETNX), and reports whether it wrote.
+func (t Txn) MSet(nx bool, pairs ...KV) (bool, error) {
+	if err := t.write(); err != nil {
+		return false, err
 	}
-	keys := make([]string, len(pairs))
-	for i, p := range pairs {
+	if len(pairs) == 0 {
+		cmd := "mset"
+		if nx {
+			cmd = "msetnx"
+		}
+		return false, invalidArg("ERR wrong number of arguments for '" + cmd + "' command")
+	}
+	for _, p := range pairs {
 		if len(p.Value) > MaxStringSize {
 			return false, ErrTooLarge
 		}
-		keys[i] = p.Key
+		if nx && t.tx.Get(p.Key) != nil {
+			return false, nil
+		}
 	}
-	written := false
-	err := db.updateKeys(keys, true, func(tx *store.Tx) error {
-		if nx {
-			for _, k := range keys {
-				if tx.Get(k) != nil {
-					return nil
-				}
-			}
-		}
-		for _, p := range pairs {
-			db.putString(tx, p.Key, tx.Get(p.Key), p.Value)
-		}
-		written = true
-		return nil
-	})
-	return written, err
+	for _, p := range pairs {
+		putString(t.tx, p.Key, t.tx.Get(p.Key), p.Value)
+	}
+	return true, nil
 }
 
 // stringEntry returns key's string entry (nil if absent) or ErrWrongType.
@@ -270,45 +284,51 @@ func stringEntry(tx *store.Tx, key string) (*store.Entry, error) {
 	return e, nil
 }
 
+// storeString writes s at key: into e when the key exists (keeping its
+// TTL, as INCR and APPEND do), as a new key otherwise.
+func storeString(tx *store.Tx, key string, e *store.Entry, s string) {
+	if e == nil {
+		tx.Put(key, store.NewString(s))
+		return
+	}
+	e.Str = s
+	tx.Changed(key, e)
+}
+
 // Append appends value to the string at key (creating it) and returns the
 // new length.
 func (db *DB) Append(key, value string) (n int64, err error) {
-	err = db.update(key, func(tx *store.Tx) error {
-		e, err := stringEntry(tx, key)
-		if err != nil {
-			return err
-		}
-		if e == nil {
-			if len(value) > MaxStringSize {
-				return ErrTooLarge
-			}
-			tx.Put(key, store.NewString(value))
-			n = int64(len(value))
-			return nil
-		}
-		if len(e.Str)+len(value) > MaxStringSize {
-			return ErrTooLarge
-		}
-		e.Str += value
-		tx.Changed(key, e)
-		n = int64(len(e.Str))
-		return nil
-	})
+	err = db.run(key, func(t Txn) error { n, err = t.Append(key, value); return err })
 	return n, err
+}
+
+// Append appends value to the string at key and returns the new length
+// (APPEND).
+func (t Txn) Append(key, value string) (int64, error) {
+	if err := t.write(); err != nil {
+		return 0, err
+	}
+	e, err := stringEntry(t.tx, key)
+	if err != nil {
+		return 0, err
+	}
+	cur := ""
+	if e != nil {
+		cur = e.Str
+	}
+	if len(cur)+len(value) > MaxStringSize {
+		return 0, ErrTooLarge
+	}
+	storeString(t.tx, key, e, cur+value)
+	return int64(len(cur) + len(value)), nil
 }
 
 // StrLen is the length of the string at key (0 if absent).
 func (db *DB) StrLen(key string) (n int64, err error) {
-	err = db.view(key, func(tx *store.Tx) error {
-		e := tx.Read(key)
-		if e == nil {
-			return nil
-		}
-		if e.Type() != store.TypeString {
-			return ErrWrongType
-		}
-		n = int64(len(e.Str))
-		return nil
+	err = db.run(key, func(t Txn) error {
+		v, _, err := t.Get(key)
+		n = int64(len(v))
+		return err
 	})
 	return n, err
 }
@@ -319,68 +339,76 @@ func (db *DB) Incr(key string) (int64, error) { return db.IncrBy(key, 1) }
 // Decr subtracts 1 from the integer at key (DECR).
 func (db *DB) Decr(key string) (int64, error) { return db.IncrBy(key, -1) }
 
+// DecrBy subtracts delta from the integer at key (DECRBY).
+func (db *DB) DecrBy(key string, delta int64) (v int64, err error) {
+	err = db.run(key, func(t Txn) error { v, err = t.DecrBy(key, delta); return err })
+	return v, err
+}
+
 // DecrBy subtracts delta from the integer at key (DECRBY). Like Redis, a
 // delta of math.MinInt64 cannot be negated and is refused.
-func (db *DB) DecrBy(key string, delta int64) (int64, error) {
+func (t Txn) DecrBy(key string, delta int64) (int64, error) {
 	if delta == math.MinInt64 {
+		t.read()
 		return 0, ErrOverflow.withText("ERR decrement would overflow")
 	}
-	return db.IncrBy(key, -delta)
+	return t.IncrBy(key, -delta)
 }
 
 // IncrBy adds delta to the integer at key, treating a missing key as 0, and
 // returns the new value (INCRBY). The key keeps its TTL.
 func (db *DB) IncrBy(key string, delta int64) (v int64, err error) {
-	err = db.update(key, func(tx *store.Tx) error {
-		e, err := stringEntry(tx, key)
-		if err != nil {
-			return err
-		}
-		var cur int64
-		if e != nil {
-			var ok bool
-			if cur, ok = parseInt(e.Str); !ok {
-				return ErrNotInteger
-			}
-		}
-		if (delta > 0 && cur > math.MaxInt64-delta) || (delta < 0 && cur < math.MinInt64-delta) {
-			return ErrOverflow
-		}
-		v = cur + delta
-		s := strconv.FormatInt(v, 10)
-		if e == nil {
-			tx.Put(key, store.NewString(s))
-			return nil
-		}
-		e.Str = s
-		tx.Changed(key, e)
-		return nil
-	})
+	err = db.run(key, func(t Txn) error { v, err = t.IncrBy(key, delta); return err })
 	return v, err
+}
+
+// IncrBy adds delta to the integer at key (INCRBY).
+func (t Txn) IncrBy(key string, delta int64) (int64, error) {
+	if err := t.write(); err != nil {
+		return 0, err
+	}
+	e, err := stringEntry(t.tx, key)
+	if err != nil {
+		return 0, err
+	}
+	var cur int64
+	if e != nil {
+		var ok bool
+		if cur, ok = parseInt(e.Str); !ok {
+			return 0, ErrNotInteger
+		}
+	}
+	if (delta > 0 && cur > math.MaxInt64-delta) || (delta < 0 && cur < math.MinInt64-delta) {
+		return 0, ErrOverflow
+	}
+	storeString(t.tx, key, e, strconv.FormatInt(cur+delta, 10))
+	return cur + delta, nil
 }
 
 // IncrByFloat adds delta to the number at key (INCRBYFLOAT) with Redis's
 // long double arithmetic and formatting, and returns the stored text.
 func (db *DB) IncrByFloat(key string, delta float64) (v string, err error) {
-	err = db.update(key, func(tx *store.Tx) error {
-		e, err := stringEntry(tx, key)
-		if err != nil {
-			return err
-		}
-		cur := "0"
-		if e != nil {
-			cur = e.Str
-		}
-		if v, err = addFloat(cur, delta); err != nil {
-			return err
-		}
-		if e == nil {
-			tx.Put(key, store.NewString(v))
-			return nil
-		}
-		e.Str = v
-		tx.Changed(key, e)
-		return nil
-	})
+	err = db.run(key, func(t Txn) error { v, err = t.IncrByFloat(key, delta); return err })
 	return v, err
+}
+
+// IncrByFloat adds delta to the number at key (INCRBYFLOAT).
+func (t Txn) IncrByFloat(key string, delta float64) (string, error) {
+	if err := t.write(); err != nil {
+		return "", err
+	}
+	e, err := stringEntry(t.tx, key)
+	if err != nil {
+		return "", err
+	}
+	cur := "0"
+	if e != nil {
+		cur = e.Str
+	}
+	v, err := addFloat(cur, delta)
+	if err != nil {
+		return "", err
+	}
+	storeString(t.tx, key, e, v)
+	return v, nil
 }

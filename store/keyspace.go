@@ -149,7 +149,7 @@ func (ks *Keyspace) Stats() Stats {
 }
 
 // Update runs fn in a transaction holding the shard of key. now (Unix ms)
-// decides which keys are expired. The transaction counts as one command.
+// decides which keys are expired.
 func (ks *Keyspace) Update(now int64, key string, fn func(tx *Tx) error) error {
 	i := ks.shardOf(key)
 	s := &ks.shards[i]
@@ -158,13 +158,12 @@ func (ks *Keyspace) Update(now int64, key string, fn func(tx *Tx) error) error {
 	tx := &s.tx
 	tx.begin(ks, now, i)
 	defer tx.end()
-	s.c.commands.Add(1)
 	return fn(tx)
 }
 
 // UpdateKeys runs fn in a transaction holding the shards of all keys, locked
 // in ascending shard order so that concurrent multi-key transactions cannot
-// deadlock. The transaction counts as one command.
+// deadlock.
 func (ks *Keyspace) UpdateKeys(now int64, keys []string, fn func(tx *Tx) error) error {
 	if len(keys) == 1 {
 		return ks.Update(now, keys[0], fn)
@@ -199,10 +198,10 @@ func (ks *Keyspace) updateSet(now int64, set *shardSet, fn func(tx *Tx) error) e
 	})
 	defer set.each(len(ks.shards), func(i int) { ks.shards[i].mu.Unlock() })
 	tx := &ks.shards[first].tx
-	tx.begin(ks, now, -1)
+	tx.begin(ks, now, first)
+	tx.multi = true
 	tx.set = set
 	defer tx.end()
-	ks.shards[first].c.commands.Add(1)
 	return fn(tx)
 }
 

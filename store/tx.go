@@ -7,23 +7,29 @@ package store
 type Tx struct {
 	ks     *Keyspace
 	now    int64
-	single int       // the one shard held, or -1 when set is used
-	set    *shardSet // the shards held by a multi-shard transaction
+	first  int       // the (lowest) shard held; its counters take per-transaction counts
+	multi  bool      // set holds the shards of a multi-shard transaction
+	set    *shardSet // the shards held when multi
 }
 
-func (tx *Tx) begin(ks *Keyspace, now int64, single int) {
-	tx.ks, tx.now, tx.single, tx.set = ks, now, single, nil
+func (tx *Tx) begin(ks *Keyspace, now int64, first int) {
+	tx.ks, tx.now, tx.first, tx.multi, tx.set = ks, now, first, false, nil
 }
 
 func (tx *Tx) end() { tx.ks, tx.set = nil, nil }
+
+// CountCommand counts one command executed in this transaction, for
+// statistics. The engine calls it once per command, so an atomic batch of
+// ten commands counts ten.
+func (tx *Tx) CountCommand() { tx.ks.shards[tx.first].c.commands.Add(1) }
 
 // Now is the transaction's time (Unix ms).
 func (tx *Tx) Now() int64 { return tx.now }
 
 func (tx *Tx) shard(key string) *shard {
 	i := tx.ks.shardOf(key)
-	if tx.single >= 0 {
-		if i != tx.single {
+	if !tx.multi {
+		if i != tx.first {
 			panic("store: key outside the transaction's shards: " + key)
 		}
 	} else if !tx.set.has(i) {
@@ -205,8 +211,8 @@ func (tx *Tx) Each(fn func(key string, e *Entry) bool) {
 		}
 		return true
 	}
-	if tx.single >= 0 {
-		visit(tx.single)
+	if !tx.multi {
+		visit(tx.first)
 		return
 	}
 	cont := true
