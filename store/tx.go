@@ -5,11 +5,11 @@ package store
 // used from another goroutine. Touching a key whose shard the transaction
 // does not hold is a programming error and panics.
 type Tx struct {
-	ks     *Keyspace
-	now    int64
-	first  int       // the (lowest) shard held; its counters take per-transaction counts
-	multi  bool      // set holds the shards of a multi-shard transaction
-	set    *shardSet // the shards held when multi
+	ks    *Keyspace
+	now   int64
+	first int       // the (lowest) shard held; its counters take per-transaction counts
+	multi bool      // set holds the shards of a multi-shard transaction
+	set   *shardSet // the shards held when multi
 }
 
 func (tx *Tx) begin(ks *Keyspace, now int64, first int) {
