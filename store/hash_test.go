@@ -164,7 +164,7 @@ func TestHashRandomAgainstModel(t *testing.T) {
 					require.Equal(t, wok, ok)
 					require.Equal(t, want, got)
 				}
-				if step%11 == 0 {
+				if step%37 == 0 {
 					checkHash(t, h, m)
 				}
 			}
