@@ -37,20 +37,20 @@ func verifyHL(t testing.TB, db *DB) {
 	require.NoError(t, db.ks.Verify())
 }
 
-// requireErr checks both the kind (errors.Is) and the exact Redis text.
-func requireErr(t testing.TB, err error, kind error, text string) {
+// requireHLErr checks both the kind (errors.Is) and the exact Redis text.
+func requireHLErr(t testing.TB, err error, kind error, text string) {
 	t.Helper()
 	require.Error(t, err)
 	require.True(t, errors.Is(err, kind), "%v is not of kind %v", err, kind)
 	require.Equal(t, text, err.Error())
 }
 
-// absent marks a field that a table test does not create.
-const absent = "<absent>"
+// hlAbsent marks a field that a table test does not create.
+const hlAbsent = "<absent>"
 
-const wrongTypeText = "WRONGTYPE Operation against a key holding the wrong kind of value"
+const hlWrongTypeText = "WRONGTYPE Operation against a key holding the wrong kind of value"
 
-func fv(kv ...string) []FieldValue {
+func hlPairs(kv ...string) []FieldValue {
 	out := make([]FieldValue, 0, len(kv)/2)
 	for i := 0; i+1 < len(kv); i += 2 {
 		out = append(out, FieldValue{Field: kv[i], Value: kv[i+1]})
@@ -60,12 +60,12 @@ func fv(kv ...string) []FieldValue {
 
 func TestHSetHGet(t *testing.T) {
 	db, _ := openHL(t, Options{})
-	n, err := db.HSet("h", fv("a", "1", "b", "2", "a", "3")...)
+	n, err := db.HSet("h", hlPairs("a", "1", "b", "2", "a", "3")...)
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), n, "a field named twice is new once")
 	verifyHL(t, db)
 
-	n, err = db.HSet("h", fv("b", "20", "c", "30")...)
+	n, err = db.HSet("h", hlPairs("b", "20", "c", "30")...)
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), n)
 
@@ -86,7 +86,7 @@ func TestHSetHGet(t *testing.T) {
 	}
 
 	_, err = db.HSet("h")
-	requireErr(t, err, ErrInvalidArgument, "ERR wrong number of arguments for 'hset' command")
+	requireHLErr(t, err, ErrInvalidArgument, "ERR wrong number of arguments for 'hset' command")
 	typ, err := db.Type("h")
 	require.NoError(t, err)
 	assert.Equal(t, "hash", typ.String())
@@ -108,7 +108,7 @@ func TestHSetNX(t *testing.T) {
 
 func TestHMGet(t *testing.T) {
 	db, _ := openHL(t, Options{})
-	_, err := db.HSet("h", fv("a", "1", "b", "")...)
+	_, err := db.HSet("h", hlPairs("a", "1", "b", "")...)
 	require.NoError(t, err)
 	got, err := db.HMGet("h", "a", "x", "b", "a")
 	require.NoError(t, err)
@@ -117,23 +117,23 @@ func TestHMGet(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []Maybe{{}, {}}, got)
 	_, err = db.HMGet("h")
-	requireErr(t, err, ErrInvalidArgument, "ERR wrong number of arguments for 'hmget' command")
+	requireHLErr(t, err, ErrInvalidArgument, "ERR wrong number of arguments for 'hmget' command")
 }
 
 func TestHGetAllKeysValsOrder(t *testing.T) {
 	db, _ := openHL(t, Options{})
 	// The same sequence as against Redis 7.0: HSET h a 1 b 2 c 3 a 9; HDEL
 	// h b; HSET h b 5 d 6 -> a 9 c 3 b 5 d 6.
-	_, err := db.HSet("h", fv("a", "1", "b", "2", "c", "3", "a", "9")...)
+	_, err := db.HSet("h", hlPairs("a", "1", "b", "2", "c", "3", "a", "9")...)
 	require.NoError(t, err)
 	_, err = db.HDel("h", "b")
 	require.NoError(t, err)
-	_, err = db.HSet("h", fv("b", "5", "d", "6")...)
+	_, err = db.HSet("h", hlPairs("b", "5", "d", "6")...)
 	require.NoError(t, err)
 
 	all, err := db.HGetAll("h")
 	require.NoError(t, err)
-	assert.Equal(t, fv("a", "9", "c", "3", "b", "5", "d", "6"), all)
+	assert.Equal(t, hlPairs("a", "9", "c", "3", "b", "5", "d", "6"), all)
 	keys, err := db.HKeys("h")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a", "c", "b", "d"}, keys)
@@ -156,7 +156,7 @@ func TestHGetAllKeysValsOrder(t *testing.T) {
 
 func TestHDelDeletesEmptyHash(t *testing.T) {
 	db, clock := openHL(t, Options{})
-	_, err := db.HSet("h", fv("a", "1", "b", "2")...)
+	_, err := db.HSet("h", hlPairs("a", "1", "b", "2")...)
 	require.NoError(t, err)
 	_, err = db.Expire("h", time.Minute, 0)
 	require.NoError(t, err)
@@ -180,14 +180,14 @@ func TestHDelDeletesEmptyHash(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, n)
 	_, err = db.HDel("h")
-	requireErr(t, err, ErrInvalidArgument, "ERR wrong number of arguments for 'hdel' command")
+	requireHLErr(t, err, ErrInvalidArgument, "ERR wrong number of arguments for 'hdel' command")
 
 	// The TTL still expires the hash.
-	_, err = db.HSet("h2", fv("a", "1")...)
+	_, err = db.HSet("h2", hlPairs("a", "1")...)
 	require.NoError(t, err)
 	_, err = db.Expire("h2", time.Second, 0)
 	require.NoError(t, err)
-	_, err = db.HSet("h2", fv("b", "2")...)
+	_, err = db.HSet("h2", hlPairs("b", "2")...)
 	require.NoError(t, err)
 	clock.Advance(time.Second)
 	_, found, err := db.HGet("h2", "a")
@@ -198,7 +198,7 @@ func TestHDelDeletesEmptyHash(t *testing.T) {
 
 func TestHExistsHLenHStrLen(t *testing.T) {
 	db, _ := openHL(t, Options{})
-	_, err := db.HSet("h", fv("a", "hello", "b", "")...)
+	_, err := db.HSet("h", hlPairs("a", "hello", "b", "")...)
 	require.NoError(t, err)
 	for _, tc := range []struct {
 		key, field string
@@ -228,13 +228,13 @@ func TestHExistsHLenHStrLen(t *testing.T) {
 func TestHIncrBy(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
-		initial string // absent: no such field
+		initial string // hlAbsent: no such field
 		delta   int64
 		want    int64
 		err     error
 		text    string
 	}{
-		{"absent field", absent, 5, 5, nil, ""},
+		{"hlAbsent field", hlAbsent, 5, 5, nil, ""},
 		{"add", "10", 5, 15, nil, ""},
 		{"subtract", "10", -15, -5, nil, ""},
 		{"to max", "-1", math.MaxInt64, math.MaxInt64 - 1, nil, ""},
@@ -249,15 +249,15 @@ func TestHIncrBy(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db, _ := openHL(t, Options{})
-			_, err := db.HSet("h", fv("other", "x")...)
+			_, err := db.HSet("h", hlPairs("other", "x")...)
 			require.NoError(t, err)
-			if tc.initial != absent {
-				_, err := db.HSet("h", fv("f", tc.initial)...)
+			if tc.initial != hlAbsent {
+				_, err := db.HSet("h", hlPairs("f", tc.initial)...)
 				require.NoError(t, err)
 			}
 			got, err := db.HIncrBy("h", "f", tc.delta)
 			if tc.err != nil {
-				requireErr(t, err, tc.err, tc.text)
+				requireHLErr(t, err, tc.err, tc.text)
 				v, _, _ := db.HGet("h", "f")
 				assert.Equal(t, tc.initial, v, "unchanged on error")
 				return
@@ -274,13 +274,13 @@ func TestHIncrBy(t *testing.T) {
 func TestHIncrByFloat(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
-		initial string // absent: no such field
+		initial string // hlAbsent: no such field
 		delta   float64
 		want    string
 		err     error
 		text    string
 	}{
-		{"absent field", absent, 2.5, "2.5", nil, ""},
+		{"hlAbsent field", hlAbsent, 2.5, "2.5", nil, ""},
 		{"long double sum", "0.1", 0.2, "0.3", nil, ""},
 		{"trailing zeros", "10.50", 0.1, "10.6", nil, ""},
 		{"exponent", "5.0e3", 2.0e2, "5200", nil, ""},
@@ -295,15 +295,15 @@ func TestHIncrByFloat(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db, _ := openHL(t, Options{})
-			_, err := db.HSet("h", fv("other", "x")...)
+			_, err := db.HSet("h", hlPairs("other", "x")...)
 			require.NoError(t, err)
-			if tc.initial != absent {
-				_, err := db.HSet("h", fv("f", tc.initial)...)
+			if tc.initial != hlAbsent {
+				_, err := db.HSet("h", hlPairs("f", tc.initial)...)
 				require.NoError(t, err)
 			}
 			got, err := db.HIncrByFloat("h", "f", tc.delta)
 			if tc.err != nil {
-				requireErr(t, err, tc.err, tc.text)
+				requireHLErr(t, err, tc.err, tc.text)
 				v, _, _ := db.HGet("h", "f")
 				assert.Equal(t, tc.initial, v, "unchanged on error")
 				return
@@ -333,7 +333,7 @@ func TestHashWrongType(t *testing.T) {
 	_, err = db.RPush("l", "x")
 	require.NoError(t, err)
 	calls := map[string]func(key string) error{
-		"HSET":         func(k string) error { _, err := db.HSet(k, fv("f", "v")...); return err },
+		"HSET":         func(k string) error { _, err := db.HSet(k, hlPairs("f", "v")...); return err },
 		"HSETNX":       func(k string) error { _, err := db.HSetNX(k, "f", "v"); return err },
 		"HGET":         func(k string) error { _, _, err := db.HGet(k, "f"); return err },
 		"HMGET":        func(k string) error { _, err := db.HMGet(k, "f"); return err },
@@ -349,8 +349,9 @@ func TestHashWrongType(t *testing.T) {
 	}
 	for name, call := range calls {
 		for _, key := range []string{"s", "l"} {
-			requireErr(t, call(key), ErrWrongType, wrongTypeText)
-			_ = name
+			err := call(key)
+			require.ErrorIs(t, err, ErrWrongType, "%s on %s", name, key)
+			requireHLErr(t, err, ErrWrongType, hlWrongTypeText)
 		}
 	}
 	v, _, _ := db.Get("s")
@@ -360,15 +361,15 @@ func TestHashWrongType(t *testing.T) {
 
 func TestHashSizeAccountingAndStats(t *testing.T) {
 	db, _ := openHL(t, Options{})
-	_, err := db.HSet("h", fv("ab", "cde")...)
+	_, err := db.HSet("h", hlPairs("ab", "cde")...)
 	require.NoError(t, err)
 	st := db.ks.Stats()
 	assert.Equal(t, int64(1), st.KeysOfType(store.TypeHash))
 	base := st.Bytes
-	_, err = db.HSet("h", fv("f", "1234567890")...)
+	_, err = db.HSet("h", hlPairs("f", "1234567890")...)
 	require.NoError(t, err)
 	assert.Equal(t, base+int64(1+10+store.HashFieldOverhead), db.ks.Stats().Bytes)
-	_, err = db.HSet("h", fv("f", "1")...)
+	_, err = db.HSet("h", hlPairs("f", "1")...)
 	require.NoError(t, err)
 	assert.Equal(t, base+int64(1+1+store.HashFieldOverhead), db.ks.Stats().Bytes)
 	_, err = db.HDel("h", "f", "ab")
@@ -380,9 +381,9 @@ func TestHashSizeAccountingAndStats(t *testing.T) {
 
 func TestHashMemoryLimit(t *testing.T) {
 	db, _ := openHL(t, Options{MaxMemory: 1})
-	_, err := db.HSet("h", fv("f", "v")...)
+	_, err := db.HSet("h", hlPairs("f", "v")...)
 	require.NoError(t, err, "the first write starts under the limit")
-	_, err = db.HSet("h", fv("g", "v")...)
+	_, err = db.HSet("h", hlPairs("g", "v")...)
 	require.ErrorIs(t, err, ErrOOM)
 	_, err = db.HSetNX("h", "g", "v")
 	require.ErrorIs(t, err, ErrOOM)
@@ -403,14 +404,14 @@ func TestHashMemoryLimit(t *testing.T) {
 func TestHashCommandsInAtomicBatch(t *testing.T) {
 	db, _ := openHL(t, Options{})
 	err := db.Atomic([]string{"a", "b"}, func(tx Txn) error {
-		if _, err := tx.HSet("a", fv("f", "1")...); err != nil {
+		if _, err := tx.HSet("a", hlPairs("f", "1")...); err != nil {
 			return err
 		}
 		v, _, err := tx.HGet("a", "f")
 		if err != nil {
 			return err
 		}
-		_, err = tx.HSet("b", fv("copy", v)...)
+		_, err = tx.HSet("b", hlPairs("copy", v)...)
 		return err
 	})
 	require.NoError(t, err)
@@ -466,7 +467,7 @@ func newHLModel(now int64) *hlModel {
 
 func (m *hlModel) typ(k string) store.Type {
 	switch {
-	case m.strs[k] != "" || hasKey(m.strs, k):
+	case m.strs[k] != "" || hlHas(m.strs, k):
 		return store.TypeString
 	case m.hashes[k] != nil:
 		return store.TypeHash
@@ -476,7 +477,7 @@ func (m *hlModel) typ(k string) store.Type {
 	return store.TypeNone
 }
 
-func hasKey[V any](m map[string]V, k string) bool { _, ok := m[k]; return ok }
+func hlHas[V any](m map[string]V, k string) bool { _, ok := m[k]; return ok }
 
 func (m *hlModel) del(k string) bool {
 	t := m.typ(k)
@@ -507,10 +508,10 @@ func (m *hlModel) tidy(k string) {
 	}
 }
 
-// commonOp runs an operation shared by the hash and list sequences: string
+// hlCommonOp runs an operation shared by the hash and list sequences: string
 // writes that collide with collection keys, DEL, EXPIRE and time passing.
 // It reports whether it chose one.
-func commonOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource, key string) bool {
+func hlCommonOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource, key string) bool {
 	switch src.intn(12) {
 	case 0:
 		_, err := db.Set(key, "str", SetOptions{})
@@ -538,8 +539,8 @@ func commonOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource,
 	return true
 }
 
-// checkModel compares every key of the key space with the model.
-func checkModel(t testing.TB, db *DB, m *hlModel, keys []string) {
+// hlCheckModel compares every key of the key space with the model.
+func hlCheckModel(t testing.TB, db *DB, m *hlModel, keys []string) {
 	t.Helper()
 	for _, k := range keys {
 		typ, err := db.Type(k)
@@ -576,9 +577,9 @@ func checkModel(t testing.TB, db *DB, m *hlModel, keys []string) {
 
 var hlHashKeys = []string{"h0", "h1", "h2"}
 
-// hashOp runs one random hash command on db and on the model and compares
+// hlHashOp runs one random hash command on db and on the model and compares
 // the replies.
-func hashOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource) {
+func hlHashOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource) {
 	key := hlHashKeys[src.intn(len(hlHashKeys))]
 	field := func() string { return []string{"a", "b", "c", "d", ""}[src.intn(5)] }
 	value := func() string {
@@ -597,7 +598,7 @@ func hashOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource) {
 	checkWT := func(err error) bool {
 		t.Helper()
 		if wrong {
-			requireErr(t, err, ErrWrongType, wrongTypeText)
+			requireHLErr(t, err, ErrWrongType, hlWrongTypeText)
 			return true
 		}
 		require.NoError(t, err)
@@ -616,7 +617,7 @@ func hashOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource) {
 		var want int64
 		hm := getModel()
 		for _, p := range pairs {
-			if !hasKey(hm.values, p.Field) {
+			if !hlHas(hm.values, p.Field) {
 				hm.order = append(hm.order, p.Field)
 				want++
 			}
@@ -629,7 +630,7 @@ func hashOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource) {
 		if checkWT(err) {
 			return
 		}
-		want := h == nil || !hasKey(h.values, f)
+		want := h == nil || !hlHas(h.values, f)
 		require.Equal(t, want, ok)
 		if want {
 			hm := getModel()
@@ -670,7 +671,7 @@ func hashOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource) {
 		var want int64
 		if h != nil {
 			for _, f := range fs {
-				if hasKey(h.values, f) {
+				if hlHas(h.values, f) {
 					want++
 					delete(h.values, f)
 					h.order = slices.DeleteFunc(h.order, func(x string) bool { return x == f })
@@ -685,7 +686,7 @@ func hashOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource) {
 		if checkWT(err) {
 			return
 		}
-		require.Equal(t, h != nil && hasKey(h.values, f), ok)
+		require.Equal(t, h != nil && hlHas(h.values, f), ok)
 	case 7:
 		n, err := db.HLen(key)
 		if checkWT(err) {
@@ -732,7 +733,7 @@ func hashOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource) {
 		delta := []int64{1, -1, 7, math.MaxInt64, math.MinInt64, 0}[src.intn(6)]
 		n, err := db.HIncrBy(key, f, delta)
 		if wrong {
-			requireErr(t, err, ErrWrongType, wrongTypeText)
+			requireHLErr(t, err, ErrWrongType, hlWrongTypeText)
 			return
 		}
 		cur, had := "0", false
@@ -743,12 +744,12 @@ func hashOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource) {
 		}
 		c, perr := strconv.ParseInt(cur, 10, 64)
 		if perr != nil || (had && cur != strconv.FormatInt(c, 10)) {
-			requireErr(t, err, ErrNotInteger, "ERR hash value is not an integer")
+			requireHLErr(t, err, ErrNotInteger, "ERR hash value is not an integer")
 			return
 		}
 		sum := c + delta
 		if (delta > 0 && sum < c) || (delta < 0 && sum > c) {
-			requireErr(t, err, ErrOverflow, "ERR increment or decrement would overflow")
+			requireHLErr(t, err, ErrOverflow, "ERR increment or decrement would overflow")
 			return
 		}
 		require.NoError(t, err)
@@ -763,11 +764,11 @@ func hashOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource) {
 		delta := []float64{0.5, -1.25, 3, math.Inf(1)}[src.intn(4)]
 		got, err := db.HIncrByFloat(key, f, delta)
 		if math.IsInf(delta, 0) {
-			requireErr(t, err, ErrNaNOrInf, "ERR value is NaN or Infinity")
+			requireHLErr(t, err, ErrNaNOrInf, "ERR value is NaN or Infinity")
 			return
 		}
 		if wrong {
-			requireErr(t, err, ErrWrongType, wrongTypeText)
+			requireHLErr(t, err, ErrWrongType, hlWrongTypeText)
 			return
 		}
 		cur, had := "0", false
@@ -778,7 +779,7 @@ func hashOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource) {
 		}
 		c, perr := strconv.ParseFloat(cur, 64)
 		if perr != nil || cur == "" {
-			requireErr(t, err, ErrNotFloat, "ERR hash value is not a float")
+			requireHLErr(t, err, ErrNotFloat, "ERR hash value is not a float")
 			return
 		}
 		require.NoError(t, err)
@@ -793,24 +794,24 @@ func hashOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource) {
 		}
 		hm.values[f] = got
 	case 13:
-		if !commonOp(t, db, clock, m, src, key) {
+		if !hlCommonOp(t, db, clock, m, src, key) {
 			_, err := db.HGetAll(key)
 			checkWT(err)
 		}
 	}
 }
 
-// runHashOps runs steps random hash operations, checking the whole state
+// hlRunHashOps runs steps random hash operations, checking the whole state
 // every few steps.
-func runHashOps(t testing.TB, db *DB, clock *ttl.Manual, src hlSource, steps int, more func() bool) {
+func hlRunHashOps(t testing.TB, db *DB, clock *ttl.Manual, src hlSource, steps int, more func() bool) {
 	m := newHLModel(clock.Now().UnixMilli())
 	for i := 0; i < steps && more(); i++ {
-		hashOp(t, db, clock, m, src)
+		hlHashOp(t, db, clock, m, src)
 		if i%5 == 0 {
-			checkModel(t, db, m, hlHashKeys)
+			hlCheckModel(t, db, m, hlHashKeys)
 		}
 	}
-	checkModel(t, db, m, hlHashKeys)
+	hlCheckModel(t, db, m, hlHashKeys)
 }
 
 func TestHashRandomAgainstModel(t *testing.T) {
@@ -818,7 +819,7 @@ func TestHashRandomAgainstModel(t *testing.T) {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			db, clock := openHL(t, Options{})
 			src := hlRand{rand.New(rand.NewPCG(seed, 1))}
-			runHashOps(t, db, clock, src, 600, func() bool { return true })
+			hlRunHashOps(t, db, clock, src, 600, func() bool { return true })
 		})
 	}
 }
@@ -833,6 +834,6 @@ func FuzzHashOps(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		db, clock := openHL(t, Options{Shards: 1})
 		src := &hlBytes{in}
-		runHashOps(t, db, clock, src, 400, func() bool { return len(src.b) > 0 })
+		hlRunHashOps(t, db, clock, src, 400, func() bool { return len(src.b) > 0 })
 	})
 }

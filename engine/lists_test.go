@@ -16,8 +16,8 @@ import (
 	"github.com/isa-cloud/isa-memstore/ttl"
 )
 
-// listDB opens an engine and fills key with values (none: no key).
-func listDB(t *testing.T, key string, values ...string) *DB {
+// hlListDB opens an engine and fills key with values (none: no key).
+func hlListDB(t *testing.T, key string, values ...string) *DB {
 	t.Helper()
 	db, _ := openHL(t, Options{})
 	if len(values) > 0 {
@@ -27,7 +27,7 @@ func listDB(t *testing.T, key string, values ...string) *DB {
 	return db
 }
 
-func requireList(t *testing.T, db *DB, key string, want ...string) {
+func hlRequireList(t *testing.T, db *DB, key string, want ...string) {
 	t.Helper()
 	got, err := db.LRange(key, 0, -1)
 	require.NoError(t, err)
@@ -42,15 +42,15 @@ func requireList(t *testing.T, db *DB, key string, want ...string) {
 }
 
 func TestPush(t *testing.T) {
-	db := listDB(t, "l")
+	db := hlListDB(t, "l")
 	n, err := db.LPush("l", "a", "b", "c")
 	require.NoError(t, err)
 	assert.Equal(t, int64(3), n)
-	requireList(t, db, "l", "c", "b", "a")
+	hlRequireList(t, db, "l", "c", "b", "a")
 	n, err = db.RPush("l", "d", "e")
 	require.NoError(t, err)
 	assert.Equal(t, int64(5), n)
-	requireList(t, db, "l", "c", "b", "a", "d", "e")
+	hlRequireList(t, db, "l", "c", "b", "a", "d", "e")
 	typ, _ := db.Type("l")
 	assert.Equal(t, "list", typ.String())
 
@@ -61,30 +61,30 @@ func TestPush(t *testing.T) {
 		{"lpush", db.LPush}, {"rpush", db.RPush}, {"lpushx", db.LPushX}, {"rpushx", db.RPushX},
 	} {
 		_, err := tc.call("l")
-		requireErr(t, err, ErrInvalidArgument, "ERR wrong number of arguments for '"+tc.name+"' command")
+		requireHLErr(t, err, ErrInvalidArgument, "ERR wrong number of arguments for '"+tc.name+"' command")
 	}
 }
 
 func TestPushX(t *testing.T) {
-	db := listDB(t, "l", "m")
+	db := hlListDB(t, "l", "m")
 	n, err := db.LPushX("nokey", "a")
 	require.NoError(t, err)
 	assert.Zero(t, n)
 	n, err = db.RPushX("nokey", "a")
 	require.NoError(t, err)
 	assert.Zero(t, n)
-	requireList(t, db, "nokey")
+	hlRequireList(t, db, "nokey")
 	n, err = db.LPushX("l", "a", "b")
 	require.NoError(t, err)
 	assert.Equal(t, int64(3), n)
 	n, err = db.RPushX("l", "z")
 	require.NoError(t, err)
 	assert.Equal(t, int64(4), n)
-	requireList(t, db, "l", "b", "a", "m", "z")
+	hlRequireList(t, db, "l", "b", "a", "m", "z")
 }
 
 func TestPop(t *testing.T) {
-	db := listDB(t, "l", "a", "b", "c")
+	db := hlListDB(t, "l", "a", "b", "c")
 	v, ok, err := db.LPop("l")
 	require.NoError(t, err)
 	assert.True(t, ok)
@@ -95,7 +95,7 @@ func TestPop(t *testing.T) {
 	assert.Equal(t, "c", v)
 	v, _, _ = db.RPop("l")
 	assert.Equal(t, "b", v)
-	requireList(t, db, "l")
+	hlRequireList(t, db, "l")
 	_, ok, err = db.LPop("l")
 	require.NoError(t, err)
 	assert.False(t, ok)
@@ -121,7 +121,7 @@ func TestPopCount(t *testing.T) {
 		{"rpop max", true, math.MaxInt64, []string{"c", "b", "a"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			db := listDB(t, "l", "a", "b", "c")
+			db := hlListDB(t, "l", "a", "b", "c")
 			pop := db.LPopCount
 			if tc.right {
 				pop = db.RPopCount
@@ -131,7 +131,7 @@ func TestPopCount(t *testing.T) {
 			assert.True(t, found)
 			assert.NotNil(t, got, "an empty array, not a nil one")
 			assert.Equal(t, tc.want, got)
-			requireList(t, db, "l", tc.left...)
+			hlRequireList(t, db, "l", tc.left...)
 
 			got, found, err = pop("nokey", 2)
 			require.NoError(t, err)
@@ -142,15 +142,15 @@ func TestPopCount(t *testing.T) {
 			assert.False(t, found, "count 0 on a missing key is nil too")
 
 			_, _, err = pop("l", -1)
-			requireErr(t, err, ErrInvalidArgument, "ERR value is out of range, must be positive")
+			requireHLErr(t, err, ErrInvalidArgument, "ERR value is out of range, must be positive")
 			_, _, err = pop("nokey", -1)
-			requireErr(t, err, ErrInvalidArgument, "ERR value is out of range, must be positive")
+			requireHLErr(t, err, ErrInvalidArgument, "ERR value is out of range, must be positive")
 		})
 	}
 }
 
 func TestLLenLIndex(t *testing.T) {
-	db := listDB(t, "l", "a", "b", "c", "d", "e")
+	db := hlListDB(t, "l", "a", "b", "c", "d", "e")
 	n, err := db.LLen("l")
 	require.NoError(t, err)
 	assert.Equal(t, int64(5), n)
@@ -178,7 +178,7 @@ func TestLLenLIndex(t *testing.T) {
 // The LRANGE and LTRIM cases were checked against redis-server 7.0 on the
 // list a b c d e.
 func TestLRange(t *testing.T) {
-	db := listDB(t, "l", "a", "b", "c", "d", "e")
+	db := hlListDB(t, "l", "a", "b", "c", "d", "e")
 	for _, tc := range []struct {
 		start, stop int64
 		want        string
@@ -216,27 +216,27 @@ func TestLTrim(t *testing.T) {
 			clock.Advance(time.Second)
 			require.NoError(t, db.LTrim("l", tc.start, tc.stop))
 			want := strings.Fields(tc.want)
-			requireList(t, db, "l", want...)
+			hlRequireList(t, db, "l", want...)
 			if len(want) > 0 {
 				ms, _ := db.PTTL("l")
 				assert.Equal(t, int64(59_000), ms, "LTRIM keeps the TTL")
 			}
 		})
 	}
-	db := listDB(t, "l")
+	db := hlListDB(t, "l")
 	require.NoError(t, db.LTrim("nokey", 0, 1))
-	requireList(t, db, "nokey")
+	hlRequireList(t, db, "nokey")
 }
 
 func TestLSet(t *testing.T) {
-	db := listDB(t, "l", "a", "b", "c")
+	db := hlListDB(t, "l", "a", "b", "c")
 	require.NoError(t, db.LSet("l", 0, "A"))
 	require.NoError(t, db.LSet("l", -1, "C"))
-	requireList(t, db, "l", "A", "b", "C")
-	requireErr(t, db.LSet("l", 3, "x"), ErrInvalidArgument, "ERR index out of range")
-	requireErr(t, db.LSet("l", -4, "x"), ErrInvalidArgument, "ERR index out of range")
-	requireErr(t, db.LSet("nokey", 0, "x"), ErrNoSuchKey, "ERR no such key")
-	requireList(t, db, "l", "A", "b", "C")
+	hlRequireList(t, db, "l", "A", "b", "C")
+	requireHLErr(t, db.LSet("l", 3, "x"), ErrInvalidArgument, "ERR index out of range")
+	requireHLErr(t, db.LSet("l", -4, "x"), ErrInvalidArgument, "ERR index out of range")
+	requireHLErr(t, db.LSet("nokey", 0, "x"), ErrNoSuchKey, "ERR no such key")
+	hlRequireList(t, db, "l", "A", "b", "C")
 }
 
 func TestLRem(t *testing.T) {
@@ -251,21 +251,21 @@ func TestLRem(t *testing.T) {
 		{math.MaxInt64, 3, "b c"},
 	} {
 		t.Run(fmt.Sprint(tc.count), func(t *testing.T) {
-			db := listDB(t, "l", "a", "b", "a", "c", "a")
+			db := hlListDB(t, "l", "a", "b", "a", "c", "a")
 			n, err := db.LRem("l", tc.count, "a")
 			require.NoError(t, err)
 			assert.Equal(t, tc.n, n)
-			requireList(t, db, "l", strings.Fields(tc.want)...)
+			hlRequireList(t, db, "l", strings.Fields(tc.want)...)
 		})
 	}
-	db := listDB(t, "l", "a", "a")
+	db := hlListDB(t, "l", "a", "a")
 	n, err := db.LRem("l", 0, "zz")
 	require.NoError(t, err)
 	assert.Zero(t, n)
 	n, err = db.LRem("l", 0, "a")
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), n)
-	requireList(t, db, "l")
+	hlRequireList(t, db, "l")
 	n, err = db.LRem("nokey", 0, "a")
 	require.NoError(t, err)
 	assert.Zero(t, n)
@@ -273,7 +273,7 @@ func TestLRem(t *testing.T) {
 
 func TestLInsert(t *testing.T) {
 	// The sequence checked against redis-server 7.0.
-	db := listDB(t, "l", "a", "b", "a")
+	db := hlListDB(t, "l", "a", "b", "a")
 	for _, tc := range []struct {
 		where        InsertPosition
 		pivot, value string
@@ -286,18 +286,18 @@ func TestLInsert(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, tc.want, n)
 	}
-	requireList(t, db, "l", "x", "a", "a", "y", "b", "z", "a")
+	hlRequireList(t, db, "l", "x", "a", "a", "y", "b", "z", "a")
 	n, err := db.LInsert("nokey", InsertBefore, "a", "x")
 	require.NoError(t, err)
 	assert.Zero(t, n)
-	requireList(t, db, "nokey")
+	hlRequireList(t, db, "nokey")
 	_, err = db.LInsert("l", InsertPosition(7), "a", "x")
-	requireErr(t, err, ErrSyntax, "ERR syntax error")
+	requireHLErr(t, err, ErrSyntax, "ERR syntax error")
 }
 
 func TestLPos(t *testing.T) {
 	// Positions checked against redis-server 7.0 on a b a c a.
-	db := listDB(t, "l", "a", "b", "a", "c", "a")
+	db := hlListDB(t, "l", "a", "b", "a", "c", "a")
 	single := []struct {
 		elem  string
 		opts  LPosOptions
@@ -359,18 +359,18 @@ func TestLPos(t *testing.T) {
 
 	const countNeg, maxLenNeg = "ERR COUNT can't be negative", "ERR MAXLEN can't be negative"
 	_, err = db.LPosCount("l", "a", -1, LPosOptions{})
-	requireErr(t, err, ErrInvalidArgument, countNeg)
+	requireHLErr(t, err, ErrInvalidArgument, countNeg)
 	_, err = db.LPosCount("nokey", "a", -1, LPosOptions{})
-	requireErr(t, err, ErrInvalidArgument, countNeg)
+	requireHLErr(t, err, ErrInvalidArgument, countNeg)
 	_, _, err = db.LPos("l", "a", LPosOptions{MaxLen: -1})
-	requireErr(t, err, ErrInvalidArgument, maxLenNeg)
-	requireErr(t, LPosRankZero(), ErrInvalidArgument,
+	requireHLErr(t, err, ErrInvalidArgument, maxLenNeg)
+	requireHLErr(t, LPosRankZero(), ErrInvalidArgument,
 		"ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list")
 	// The options are checked before the key's type, as Redis does.
 	_, err = db.Set("s", "v", SetOptions{})
 	require.NoError(t, err)
 	_, _, err = db.LPos("s", "a", LPosOptions{MaxLen: -1})
-	requireErr(t, err, ErrInvalidArgument, maxLenNeg)
+	requireHLErr(t, err, ErrInvalidArgument, maxLenNeg)
 }
 
 func TestLMove(t *testing.T) {
@@ -394,8 +394,8 @@ func TestLMove(t *testing.T) {
 		assert.True(t, found)
 		assert.Equal(t, tc.want, v)
 	}
-	requireList(t, db, "m1", "b")
-	requireList(t, db, "m2", "c", "a")
+	hlRequireList(t, db, "m1", "b")
+	hlRequireList(t, db, "m2", "c", "a")
 	ms, _ := db.PTTL("m1")
 	assert.Equal(t, int64(60_000), ms)
 	ms, _ = db.PTTL("m2")
@@ -405,8 +405,8 @@ func TestLMove(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, found)
 	assert.Equal(t, "b", v)
-	requireList(t, db, "m1")
-	requireList(t, db, "m2", "b", "c", "a")
+	hlRequireList(t, db, "m1")
+	hlRequireList(t, db, "m2", "b", "c", "a")
 
 	_, found, err = db.LMove("nokey", "m2", ListLeft, ListLeft)
 	require.NoError(t, err)
@@ -418,25 +418,25 @@ func TestLMove(t *testing.T) {
 	v, _, err = db.LMove("one", "one", ListLeft, ListRight)
 	require.NoError(t, err)
 	assert.Equal(t, "x", v)
-	requireList(t, db, "one", "x")
+	hlRequireList(t, db, "one", "x")
 
 	// Type errors: on the source, on the destination (nothing moves), and
 	// none when the source is missing, as Redis.
 	_, err = db.Set("s", "v", SetOptions{})
 	require.NoError(t, err)
 	_, _, err = db.LMove("s", "m2", ListLeft, ListLeft)
-	requireErr(t, err, ErrWrongType, wrongTypeText)
+	requireHLErr(t, err, ErrWrongType, hlWrongTypeText)
 	_, _, err = db.LMove("m2", "s", ListLeft, ListLeft)
-	requireErr(t, err, ErrWrongType, wrongTypeText)
-	requireList(t, db, "m2", "b", "c", "a")
+	requireHLErr(t, err, ErrWrongType, hlWrongTypeText)
+	hlRequireList(t, db, "m2", "b", "c", "a")
 	_, found, err = db.LMove("nokey", "s", ListLeft, ListLeft)
 	require.NoError(t, err)
 	assert.False(t, found)
 	_, _, err = db.LMove("m2", "m1", ListSide(9), ListLeft)
-	requireErr(t, err, ErrSyntax, "ERR syntax error")
+	requireHLErr(t, err, ErrSyntax, "ERR syntax error")
 
 	clock.Advance(time.Minute)
-	requireList(t, db, "one", "x")
+	hlRequireList(t, db, "one", "x")
 }
 
 func TestListWrongType(t *testing.T) {
@@ -467,8 +467,9 @@ func TestListWrongType(t *testing.T) {
 	}
 	for name, call := range calls {
 		for _, key := range []string{"s", "h"} {
-			require.ErrorIs(t, call(key), ErrWrongType, "%s on %s", name, key)
-			requireErr(t, call(key), ErrWrongType, wrongTypeText)
+			err := call(key)
+			require.ErrorIs(t, err, ErrWrongType, "%s on %s", name, key)
+			requireHLErr(t, err, ErrWrongType, hlWrongTypeText)
 		}
 	}
 	v, _, _ := db.Get("s")
@@ -520,7 +521,7 @@ func TestListMemoryLimit(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), n)
 	require.NoError(t, db.LTrim("l", 1, 0))
-	requireList(t, db, "l")
+	hlRequireList(t, db, "l")
 }
 
 func TestListCommandsInAtomicBatch(t *testing.T) {
@@ -533,17 +534,17 @@ func TestListCommandsInAtomicBatch(t *testing.T) {
 		return err
 	})
 	require.NoError(t, err)
-	requireList(t, db, "src", "a")
-	requireList(t, db, "dst", "b")
+	hlRequireList(t, db, "src", "a")
+	hlRequireList(t, db, "dst", "b")
 }
 
 // ---- random operations against a model ---------------------------------
 
 var hlListKeys = []string{"l0", "l1", "l2"}
 
-// modelRange is LRANGE written as a filter over positions, a formulation
+// hlModelRange is LRANGE written as a filter over positions, a formulation
 // independent of the engine's clamping.
-func modelRange(l []string, start, stop int64) []string {
+func hlModelRange(l []string, start, stop int64) []string {
 	n := int64(len(l))
 	if start < 0 {
 		start += n
@@ -560,9 +561,9 @@ func modelRange(l []string, start, stop int64) []string {
 	return out
 }
 
-// modelLPos lists every match in scan order within MaxLen, then applies
+// hlModelLPos lists every match in scan order within MaxLen, then applies
 // RANK and COUNT.
-func modelLPos(l []string, elem string, rank, count, maxLen int64) []int64 {
+func hlModelLPos(l []string, elem string, rank, count, maxLen int64) []int64 {
 	var all []int64
 	n := int64(len(l))
 	for i := int64(0); i < n && (maxLen == 0 || i < maxLen); i++ {
@@ -588,9 +589,9 @@ func modelLPos(l []string, elem string, rank, count, maxLen int64) []int64 {
 	return out
 }
 
-// listOp runs one random list command on db and on the model and compares
+// hlListOp runs one random list command on db and on the model and compares
 // the replies.
-func listOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource) {
+func hlListOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource) {
 	key := hlListKeys[src.intn(len(hlListKeys))]
 	elem := func() string { return []string{"a", "b", "c", ""}[src.intn(4)] }
 	idx := func() int64 { return int64(src.intn(13) - 6) }
@@ -600,7 +601,7 @@ func listOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource) {
 	checkWT := func(err error) bool {
 		t.Helper()
 		if wrong {
-			requireErr(t, err, ErrWrongType, wrongTypeText)
+			requireHLErr(t, err, ErrWrongType, hlWrongTypeText)
 			return true
 		}
 		require.NoError(t, err)
@@ -679,7 +680,7 @@ func listOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource) {
 			got, found, err = db.RPopCount(key, count)
 		}
 		if count < 0 {
-			requireErr(t, err, ErrInvalidArgument, "ERR value is out of range, must be positive")
+			requireHLErr(t, err, ErrInvalidArgument, "ERR value is out of range, must be positive")
 			return
 		}
 		if checkWT(err) {
@@ -713,7 +714,7 @@ func listOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource) {
 		if checkWT(err) {
 			return
 		}
-		want := modelRange(l, i, i)
+		want := hlModelRange(l, i, i)
 		if i == -1 && len(l) > 0 {
 			want = l[len(l)-1:]
 		}
@@ -727,7 +728,7 @@ func listOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource) {
 		if checkWT(err) {
 			return
 		}
-		require.Equal(t, modelRange(l, start, stop), got, "LRANGE %d %d on %v", start, stop, l)
+		require.Equal(t, hlModelRange(l, start, stop), got, "LRANGE %d %d on %v", start, stop, l)
 	case 9:
 		start, stop := idx(), idx()
 		err := db.LTrim(key, start, stop)
@@ -735,18 +736,18 @@ func listOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource) {
 			return
 		}
 		if exists {
-			m.lists[key] = modelRange(l, start, stop)
+			m.lists[key] = hlModelRange(l, start, stop)
 			m.tidy(key)
 		}
 	case 10:
 		i, v := idx(), elem()
 		err := db.LSet(key, i, v)
 		if wrong {
-			requireErr(t, err, ErrWrongType, wrongTypeText)
+			requireHLErr(t, err, ErrWrongType, hlWrongTypeText)
 			return
 		}
 		if !exists {
-			requireErr(t, err, ErrNoSuchKey, "ERR no such key")
+			requireHLErr(t, err, ErrNoSuchKey, "ERR no such key")
 			return
 		}
 		j := i
@@ -754,7 +755,7 @@ func listOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource) {
 			j += int64(len(l))
 		}
 		if j < 0 || j >= int64(len(l)) {
-			requireErr(t, err, ErrInvalidArgument, "ERR index out of range")
+			requireHLErr(t, err, ErrInvalidArgument, "ERR index out of range")
 			return
 		}
 		require.NoError(t, err)
@@ -816,10 +817,10 @@ func listOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource) {
 		got, err := db.LPosCount(key, e, count, opts)
 		switch {
 		case count < 0:
-			requireErr(t, err, ErrInvalidArgument, "ERR COUNT can't be negative")
+			requireHLErr(t, err, ErrInvalidArgument, "ERR COUNT can't be negative")
 			return
 		case maxLen < 0:
-			requireErr(t, err, ErrInvalidArgument, "ERR MAXLEN can't be negative")
+			requireHLErr(t, err, ErrInvalidArgument, "ERR MAXLEN can't be negative")
 			return
 		}
 		if checkWT(err) {
@@ -828,11 +829,11 @@ func listOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource) {
 		if rank == 0 {
 			rank = 1
 		}
-		want := modelLPos(l, e, rank, count, maxLen)
+		want := hlModelLPos(l, e, rank, count, maxLen)
 		require.Equal(t, want, got, "LPOS %q RANK %d COUNT %d MAXLEN %d on %v", e, rank, count, maxLen, l)
 		pos, found, err := db.LPos(key, e, opts)
 		require.NoError(t, err)
-		if want := modelLPos(l, e, rank, 1, maxLen); len(want) > 0 {
+		if want := hlModelLPos(l, e, rank, 1, maxLen); len(want) > 0 {
 			require.True(t, found)
 			require.Equal(t, want[0], pos)
 		} else {
@@ -844,14 +845,14 @@ func listOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource) {
 		v, found, err := db.LMove(key, dst, from, to)
 		switch {
 		case wrong:
-			requireErr(t, err, ErrWrongType, wrongTypeText)
+			requireHLErr(t, err, ErrWrongType, hlWrongTypeText)
 			return
 		case !exists:
 			require.NoError(t, err)
 			require.False(t, found)
 			return
 		case wrongKey(dst):
-			requireErr(t, err, ErrWrongType, wrongTypeText)
+			requireHLErr(t, err, ErrWrongType, hlWrongTypeText)
 			return
 		}
 		require.NoError(t, err)
@@ -873,24 +874,24 @@ func listOp(t testing.TB, db *DB, clock *ttl.Manual, m *hlModel, src hlSource) {
 		m.lists[dst] = d
 		m.tidy(key)
 	case 16:
-		if !commonOp(t, db, clock, m, src, key) {
+		if !hlCommonOp(t, db, clock, m, src, key) {
 			_, err := db.LLen(key)
 			checkWT(err)
 		}
 	}
 }
 
-// runListOps runs steps random list operations, checking the whole state
+// hlRunListOps runs steps random list operations, checking the whole state
 // every few steps.
-func runListOps(t testing.TB, db *DB, clock *ttl.Manual, src hlSource, steps int, more func() bool) {
+func hlRunListOps(t testing.TB, db *DB, clock *ttl.Manual, src hlSource, steps int, more func() bool) {
 	m := newHLModel(clock.Now().UnixMilli())
 	for i := 0; i < steps && more(); i++ {
-		listOp(t, db, clock, m, src)
+		hlListOp(t, db, clock, m, src)
 		if i%5 == 0 {
-			checkModel(t, db, m, hlListKeys)
+			hlCheckModel(t, db, m, hlListKeys)
 		}
 	}
-	checkModel(t, db, m, hlListKeys)
+	hlCheckModel(t, db, m, hlListKeys)
 }
 
 func TestListRandomAgainstModel(t *testing.T) {
@@ -898,7 +899,7 @@ func TestListRandomAgainstModel(t *testing.T) {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			db, clock := openHL(t, Options{})
 			src := hlRand{rand.New(rand.NewPCG(seed, 2))}
-			runListOps(t, db, clock, src, 600, func() bool { return true })
+			hlRunListOps(t, db, clock, src, 600, func() bool { return true })
 		})
 	}
 }
@@ -913,6 +914,6 @@ func FuzzListOps(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		db, clock := openHL(t, Options{Shards: 1})
 		src := &hlBytes{in}
-		runListOps(t, db, clock, src, 400, func() bool { return len(src.b) > 0 })
+		hlRunListOps(t, db, clock, src, 400, func() bool { return len(src.b) > 0 })
 	})
 }
