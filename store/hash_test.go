@@ -145,7 +145,7 @@ func TestHashCompactsAfterManyDeletes(t *testing.T) {
 // TestHashRandomAgainstModel runs seeded random operations on a Hash and an
 // ordered model and compares them.
 func TestHashRandomAgainstModel(t *testing.T) {
-	for seed := range uint64(20) {
+	for seed := range uint64(10) {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(seed, 7))
 			h, m := NewHash(), newHashModel()

@@ -169,7 +169,7 @@ func TestListRemove(t *testing.T) {
 // TestListRandomAgainstModel runs seeded random operations on a List and on
 // a plain slice and compares them after every step.
 func TestListRandomAgainstModel(t *testing.T) {
-	for seed := range uint64(20) {
+	for seed := range uint64(10) {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(seed, 42))
 			l := NewList()
