@@ -3,6 +3,7 @@ module github.com/isa-cloud/isa-memstore
 go 1.26.0
 
 require (
+	github.com/alicebob/miniredis/v2 v2.40.0
 	github.com/cespare/xxhash/v2 v2.3.0
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/stretchr/testify v1.12.1
@@ -10,6 +11,8 @@ require (
 	google.golang.org/grpc v1.85.0
 	google.golang.org/protobuf v1.36.12
 )
+
+require github.com/yuin/gopher-lua v1.1.1 // indirect
 
 require (
 	go.uber.org/atomic v1.12.0 // indirect
