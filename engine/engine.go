@@ -62,9 +62,9 @@ type Engine struct {
 
 	used     atomic.Int64 // bytes across all namespaces
 	sessions sessionTable // every session, by id (see sessions.go)
-	closed atomic.Bool
-	stop   chan struct{}
-	done   chan struct{}
+	closed   atomic.Bool
+	stop     chan struct{}
+	done     chan struct{}
 }
 
 // Open starts an engine and its background expiry worker. Close stops it.
