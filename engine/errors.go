@@ -49,6 +49,9 @@ var (
 	ErrOOM = newError("oom", "OOM command not allowed when used memory > 'maxmemory'.")
 	// ErrClosed is any call on a closed engine.
 	ErrClosed = newError("closed", "ERR the engine is closed")
+	// ErrUnknownCommand is an operation name the engine does not know (in
+	// an atomic batch); its text names the operation, as Redis's does.
+	ErrUnknownCommand = newError("unknowncmd", "ERR unknown command")
 )
 
 // Errors lists every exported error kind, for tables that must cover them
@@ -57,7 +60,7 @@ func Errors() []*Error {
 	return []*Error{
 		ErrWrongType, ErrNotInteger, ErrNotFloat, ErrOverflow, ErrNaNOrInf,
 		ErrNoSuchKey, ErrSyntax, ErrInvalidExpire, ErrInvalidArgument,
-		ErrTooLarge, ErrOOM, ErrClosed,
+		ErrTooLarge, ErrOOM, ErrClosed, ErrUnknownCommand,
 	}
 }
 
