@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/isa-cloud/isa-memstore/pubsub"
 	"github.com/isa-cloud/isa-memstore/store"
 	"github.com/isa-cloud/isa-memstore/ttl"
 )
@@ -44,6 +45,10 @@ type Options struct {
 	// DefaultSessionTTL is the lifetime of a session created with a zero
 	// TTL; 0 means 24h.
 	DefaultSessionTTL time.Duration
+	// PubSubBuffer is how many messages a subscription may hold before
+	// its consumer counts as too slow and is disconnected; 0 means
+	// pubsub.DefaultBufferSize.
+	PubSubBuffer int
 
 	// expiryTick, when set (tests only), drives the worker instead of a
 	// ticker.
@@ -62,6 +67,7 @@ type Engine struct {
 
 	used     atomic.Int64 // bytes across all namespaces
 	sessions sessionTable // every session, by id (see sessions.go)
+	broker   *pubsub.Broker
 	closed   atomic.Bool
 	stop     chan struct{}
 	done     chan struct{}
@@ -95,14 +101,16 @@ func Open(opts Options) (*Engine, error) {
 	}
 	e.started = e.clock.Now()
 	e.sessions.init()
+	e.broker = pubsub.New(pubsub.Options{BufferSize: opts.PubSubBuffer})
 	empty := []*DB{}
 	e.dbList.Store(&empty)
 	go e.expiryLoop()
 	return e, nil
 }
 
-// Close stops the background worker. Calls made after Close fail with
-// ErrClosed. Close is idempotent.
+// Close stops the background worker, wakes lock waiters with ErrClosed and
+// ends every pub/sub subscription (pubsub.ErrBrokerClosed). Calls made
+// after Close fail with ErrClosed. Close is idempotent.
 func (e *Engine) Close() error {
 	if e.closed.Swap(true) {
 		return nil
@@ -114,6 +122,7 @@ func (e *Engine) Close() error {
 	for _, db := range *e.dbList.Load() {
 		db.closeLocks()
 	}
+	e.broker.Close()
 	return nil
 }
 
