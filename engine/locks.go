@@ -157,8 +157,8 @@ func (db *DB) AcquireLock(ctx context.Context, name string, ttl, wait time.Durat
 	if err != nil {
 		return Lock{}, false, err
 	}
-	if _, err := db.begin(); err != nil {
-		return Lock{}, false, err
+	if db.e.closed.Load() {
+		return Lock{}, false, ErrClosed
 	}
 	db.coordCommands.Add(1)
 	token := newToken() // outside the shard lock: it is the slow part
@@ -232,8 +232,8 @@ func (db *DB) AcquireLock(ctx context.Context, name string, ttl, wait time.Durat
 // expired, handing it to the longest waiter if any, and reports whether it
 // did.
 func (db *DB) ReleaseLock(name, token string) (bool, error) {
-	if _, err := db.begin(); err != nil {
-		return false, err
+	if db.e.closed.Load() {
+		return false, ErrClosed
 	}
 	db.coordCommands.Add(1)
 	lt := db.lockTable()
@@ -260,8 +260,8 @@ func (db *DB) RenewLock(name, token string, ttl time.Duration) (Lock, bool, erro
 	if err != nil {
 		return Lock{}, false, err
 	}
-	if _, err := db.begin(); err != nil {
-		return Lock{}, false, err
+	if db.e.closed.Load() {
+		return Lock{}, false, ErrClosed
 	}
 	db.coordCommands.Add(1)
 	lt := db.lockTable()
