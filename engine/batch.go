@@ -2,7 +2,6 @@ package engine
 
 import (
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -102,12 +101,24 @@ func boolInt(b bool) int64 {
 	return 0
 }
 
-// batchFuncFor returns the implementation of the operation called name.
+// batchFuncFor returns the implementation of the operation called name,
+// in any case. Names are lowered into a stack buffer: the map lookup with
+// string(bytes) does not allocate, where strings.ToLower would for every
+// upper-case name (the usual spelling).
 func batchFuncFor(name string) (batchFunc, bool) {
-	f, ok := batchOps[name]
-	if !ok {
-		f, ok = batchOps[strings.ToLower(name)]
+	var buf [16]byte
+	if len(name) > len(buf) {
+		return nil, false // longer than any operation's name
 	}
+	b := buf[:len(name)]
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	f, ok := batchOps[string(b)]
 	return f, ok
 }
 

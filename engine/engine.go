@@ -68,6 +68,7 @@ type Engine struct {
 	used     atomic.Int64 // bytes across all namespaces
 	sessions sessionTable // every session, by id (see sessions.go)
 	broker   *pubsub.Broker
+	health   *DB // private namespace for deep health checks (see stats.go)
 	closed   atomic.Bool
 	stop     chan struct{}
 	done     chan struct{}
@@ -102,6 +103,7 @@ func Open(opts Options) (*Engine, error) {
 	e.started = e.clock.Now()
 	e.sessions.init()
 	e.broker = pubsub.New(pubsub.Options{BufferSize: opts.PubSubBuffer})
+	e.health = newDB(e, "")
 	empty := []*DB{}
 	e.dbList.Store(&empty)
 	go e.expiryLoop()

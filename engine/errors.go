@@ -52,6 +52,9 @@ var (
 	// ErrUnknownCommand is an operation name the engine does not know (in
 	// an atomic batch); its text names the operation, as Redis's does.
 	ErrUnknownCommand = newError("unknowncmd", "ERR unknown command")
+	// ErrInternal is a broken invariant (a bug), such as a health check
+	// that reads back something else than it wrote.
+	ErrInternal = newError("internal", "ERR internal error")
 )
 
 // Errors lists every exported error kind, for tables that must cover them
@@ -61,6 +64,7 @@ func Errors() []*Error {
 		ErrWrongType, ErrNotInteger, ErrNotFloat, ErrOverflow, ErrNaNOrInf,
 		ErrNoSuchKey, ErrSyntax, ErrInvalidExpire, ErrInvalidArgument,
 		ErrTooLarge, ErrOOM, ErrClosed, ErrUnknownCommand,
+		ErrInternal,
 	}
 }
 

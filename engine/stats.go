@@ -132,3 +132,33 @@ func (e *Engine) Stats() (EngineStats, error) {
 // UsedMemory is the approximate number of bytes of data across all
 // namespaces (the figure Options.MaxMemory limits), read in O(1).
 func (e *Engine) UsedMemory() int64 { return e.used.Load() }
+
+// HealthCheck reports whether the engine serves requests: ErrClosed after
+// Close. With deep, it also writes, reads back and deletes a random key in
+// a private namespace that no tenant can reach and that statistics do not
+// include, so a failing write path (for example the memory limit, ErrOOM)
+// shows up.
+func (e *Engine) HealthCheck(deep bool) error {
+	if e.closed.Load() {
+		return ErrClosed
+	}
+	if !deep {
+		return nil
+	}
+	db := e.health
+	key, val := newToken(), newToken()
+	if _, err := db.Set(key, val, SetOptions{TTL: time.Minute}); err != nil {
+		return err
+	}
+	got, found, err := db.Get(key)
+	if _, derr := db.Del(key); err == nil {
+		err = derr
+	}
+	if err != nil {
+		return err
+	}
+	if !found || got != val {
+		return ErrInternal.withText("ERR health check read back a different value")
+	}
+	return nil
+}

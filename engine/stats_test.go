@@ -240,3 +240,26 @@ func TestEngineStats(t *testing.T) {
 	_, err = a.Stats()
 	require.ErrorIs(t, err, ErrClosed)
 }
+
+func TestHealthCheck(t *testing.T) {
+	e := coordEngine(t, ttl.NewManual(time.Time{}), Options{MaxMemory: 2048})
+	require.NoError(t, e.HealthCheck(false))
+	require.NoError(t, e.HealthCheck(true))
+	es, err := e.Stats()
+	require.NoError(t, err)
+	require.Equal(t, EngineStats{}, es, "the deep check is invisible to statistics and tenants")
+	require.Zero(t, e.UsedMemory())
+	require.Empty(t, e.DBs())
+
+	db := e.DB("ns")
+	for i := 0; ; i++ {
+		if _, err := db.Set(fmt.Sprint("k", i), "0123456789", SetOptions{}); err != nil {
+			break
+		}
+	}
+	require.NoError(t, e.HealthCheck(false))
+	require.ErrorIs(t, e.HealthCheck(true), ErrOOM, "a deep check shows that writes fail")
+
+	require.NoError(t, e.Close())
+	require.ErrorIs(t, e.HealthCheck(false), ErrClosed)
+}
