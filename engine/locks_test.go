@@ -554,3 +554,88 @@ func TestLockSystemClockExpiryWakesWaiter(t *testing.T) {
 	require.True(t, ok)
 	require.NoError(t, e.Close())
 }
+
+// TestLockChaos mixes every way a lock changes hands (release, expiry,
+// wait timeout, cancellation, handoff) across goroutines while another
+// goroutine moves the manual clock, then checks that every acquisition of a
+// name got a distinct fence, that a release succeeds exactly while the
+// lease is live, and that all state and timers are gone at the end.
+func TestLockChaos(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	clock := ttl.NewManual(time.Time{})
+	e := coordEngine(t, clock, Options{})
+	db := e.DB("ns")
+	names := []string{"a", "b", "c"}
+
+	var mu sync.Mutex
+	type fenceOf struct {
+		name  string
+		fence uint64
+	}
+	fences := map[fenceOf]bool{}
+	stop := make(chan struct{})
+	var ticker sync.WaitGroup
+	ticker.Add(1)
+	go func() { // the passage of time
+		defer ticker.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				clock.Advance(time.Millisecond)
+			}
+		}
+	}()
+
+	var wg sync.WaitGroup
+	for g := 0; g < 12; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 300; i++ {
+				name := names[(g+i)%len(names)]
+				ctx, cancel := context.WithCancel(context.Background())
+				if i%7 == 0 {
+					cancel() // sometimes already cancelled, sometimes mid-wait below
+				}
+				if i%5 == 0 {
+					go cancel()
+				}
+				l, ok, err := db.AcquireLock(ctx, name, time.Duration(1+i%20)*time.Millisecond, time.Duration(i%4)*5*time.Millisecond)
+				cancel()
+				if err != nil || !ok {
+					continue
+				}
+				mu.Lock()
+				if fences[fenceOf{name, l.Fence}] {
+					t.Errorf("fence %d of %s issued twice", l.Fence, name)
+				}
+				fences[fenceOf{name, l.Fence}] = true
+				mu.Unlock()
+				if i%3 != 0 { // else: let it expire
+					before := clock.Now()
+					ok, _ := db.ReleaseLock(name, l.Token)
+					after := clock.Now()
+					// A release succeeds only while the lease is live.
+					if ok && !l.ExpiresAt.After(before) {
+						t.Errorf("%s released at %v although its lease ended at %v", name, before, l.ExpiresAt)
+					}
+					if !ok && l.ExpiresAt.After(after) {
+						t.Errorf("%s: release failed at %v although the lease lasts until %v", name, after, l.ExpiresAt)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	ticker.Wait()
+	clock.Advance(time.Hour)
+	e.ReclaimExpired()
+	require.Zero(t, db.lockCount())
+	require.Zero(t, db.lockTable().leases.Load())
+	require.Zero(t, clock.Pending())
+	require.NotEmpty(t, fences)
+	require.NoError(t, e.Close())
+}
