@@ -65,7 +65,7 @@ func main() {
 	flag.Parse()
 
 	slices.SortFunc(registry, func(a, b comparison) int { return a.order - b.order })
-	names, err := selected(flag.Args())
+	names, err := selected(flag.Args(), *png != "")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "compare:", err)
 		usage()
@@ -155,9 +155,10 @@ func main() {
 	}
 }
 
-// selected expands "all" and checks the names.
-func selected(args []string) ([]string, error) {
-	if len(args) == 0 {
+// selected expands "all" and checks the names; none is fine when only a
+// chart is asked for.
+func selected(args []string, chart bool) ([]string, error) {
+	if len(args) == 0 && !chart {
 		return nil, fmt.Errorf("name at least one comparison, or all")
 	}
 	var out []string
