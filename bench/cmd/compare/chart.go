@@ -60,7 +60,7 @@ func writeChart(path string, cfg config) error {
 			o, p := harness.Median(s[0]), harness.Median(s[1])
 			ours.pts = append(ours.pts, plotter.XY{X: float64(w), Y: o / 1e6})
 			peer.pts = append(peer.pts, plotter.XY{X: float64(w), Y: p / 1e6})
-			t.Row(op.label, w, harness.Rate(o), harness.Rate(p), harness.Ratio(o/p))
+			t.Row(op.label, w, harness.Ops(o), harness.Ops(p), harness.Ratio(o/p))
 		}
 		all = append(all, ours, peer)
 	}

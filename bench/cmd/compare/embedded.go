@@ -214,7 +214,7 @@ func runEmbedded(cfg config) ([]harness.Result, []string, error) {
 	defer cleanup()
 	defer env.m.Close()
 
-	t := harness.NewTable("command", "ours ops/s", "miniredis ops/s", "ratio", "ours range", "miniredis range")
+	t := harness.NewTable("command", "ours ops/s", "miniredis ops/s", "ratio", "ours range", "miniredis range", "ours ops/CPU-s", "miniredis ops/CPU-s", "CPU ratio")
 	var results []harness.Result
 	for _, op := range embeddedOps {
 		if op.load != nil {
@@ -222,16 +222,23 @@ func runEmbedded(cfg config) ([]harness.Result, []string, error) {
 				return nil, nil, fmt.Errorf("%s: load: %w", op.label, err)
 			}
 		}
+		var cpu [2][]float64
 		samples := harness.Alternate(cfg.rounds,
 			func() float64 {
-				return harness.Throughput(embeddedWorkers, cfg.round, func(w int) func(int) { return op.ours(env, w) })
+				r := harness.Measure(embeddedWorkers, cfg.round, func(w int) func(int) { return op.ours(env, w) })
+				cpu[0] = append(cpu[0], r.PerCPUSec)
+				return r.PerSec
 			},
 			func() float64 {
-				return harness.Throughput(embeddedWorkers, cfg.round, func(w int) func(int) { return op.peer(env, w) })
+				r := harness.Measure(embeddedWorkers, cfg.round, func(w int) func(int) { return op.peer(env, w) })
+				cpu[1] = append(cpu[1], r.PerCPUSec)
+				return r.PerSec
 			})
 		ours, peer := harness.Median(samples[0]), harness.Median(samples[1])
+		oursCPU, peerCPU := harness.Median(cpu[0]), harness.Median(cpu[1])
 		ratio := ours / peer
-		t.Row(op.label, harness.Rate(ours), harness.Rate(peer), harness.Ratio(ratio), spread(samples[0]), spread(samples[1]))
+		t.Row(op.label, harness.Ops(ours), harness.Ops(peer), harness.Ratio(ratio), spread(samples[0]), spread(samples[1]),
+			harness.Ops(oursCPU), harness.Ops(peerCPU), harness.Ratio(oursCPU/peerCPU))
 		results = append(results, harness.AtLeast("embedded-"+op.name, ratio, embTarget))
 	}
 	t.Print(os.Stdout)
@@ -260,5 +267,5 @@ func spread(xs []float64) string {
 	for _, x := range xs {
 		lo, hi = min(lo, x), max(hi, x)
 	}
-	return harness.Rate(lo) + ".." + harness.Rate(hi)
+	return harness.Ops(lo) + ".." + harness.Ops(hi)
 }

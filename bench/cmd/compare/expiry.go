@@ -10,7 +10,6 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/isa-cloud/isa-memstore/bench/internal/harness"
@@ -154,12 +153,6 @@ var errOverran = errors.New("loading went past the first deadline")
 
 func mib(b uint64) string { return fmt.Sprintf("%.0fMiB", float64(b)/(1<<20)) }
 
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // expiryOnce loads expKeys keys (with deadlines spread over expSpread,
 // starting loadAllowance from now, when withTTL) and watches the window.
 func expiryOnce(withTTL, canLag bool, loadAllowance time.Duration) (*expiryRun, error) {
@@ -258,7 +251,7 @@ func expiryOnce(withTTL, canLag bool, loadAllowance time.Duration) (*expiryRun, 
 		used int64
 	}
 	samples := make([]sample, 0, int(window/expSample)+1024)
-	cpu0, t0 := cpuTime(), time.Now()
+	cpu0, t0 := harness.CPUTime(), time.Now()
 	for time.Since(t0) < window {
 		if canLag && withTTL {
 			samples = append(samples, sample{time.Now().UnixNano(), used()})
@@ -270,7 +263,7 @@ func expiryOnce(withTTL, canLag bool, loadAllowance time.Duration) (*expiryRun, 
 		}
 		time.Sleep(expSample)
 	}
-	run.window, run.cpu = time.Since(t0), cpuTime()-cpu0
+	run.window, run.cpu = time.Since(t0), harness.CPUTime()-cpu0
 	close(stop)
 	wg.Wait()
 	run.reads, run.afterDead, run.violations = reads.Load(), afterDead.Load(), violations.Load()

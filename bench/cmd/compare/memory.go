@@ -159,4 +159,3 @@ func redisBytesPerKey(srv *harness.Redis) (float64, error) {
 	}
 	return float64(after-before) / memKeys, nil
 }
-

@@ -23,6 +23,16 @@ func Machine() string {
 		// absolute figures. The load average says how busy it was.
 		fmt.Fprintf(&b, "load:    %s (1, 5, 15 min load average at start)\n", strings.Join(strings.Fields(string(l))[:3], " "))
 	}
+	if p, err := os.ReadFile("/proc/pressure/cpu"); err == nil {
+		// "some avg60=92.57": the share of the last minute in which some
+		// runnable task waited for a CPU.
+		for _, f := range strings.Fields(string(p)) {
+			if v, ok := strings.CutPrefix(f, "avg60="); ok {
+				fmt.Fprintf(&b, "cpu pressure: %s%% of the last minute some task waited for a CPU\n", v)
+				break
+			}
+		}
+	}
 	fmt.Fprintf(&b, "go:      %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	if v := redisVersion(); v != "" {
 		fmt.Fprintf(&b, "redis:   %s\n", v)

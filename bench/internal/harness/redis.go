@@ -23,7 +23,10 @@ type Redis struct {
 	// Addr is host:port on 127.0.0.1.
 	Addr string
 	cmd  *exec.Cmd
-	done chan error
+	// exited is closed when the process has exited (waitErr is then set),
+	// so that Stop can be called any number of times.
+	exited  chan struct{}
+	waitErr error
 }
 
 // StartRedis starts redis-server on a free 127.0.0.1 port with nothing
@@ -50,17 +53,16 @@ func StartRedis(extra ...string) (*Redis, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start redis-server: %w", err)
 	}
-	r := &Redis{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), cmd: cmd, done: make(chan error, 1)}
-	go func() { r.done <- cmd.Wait() }()
+	r := &Redis{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), cmd: cmd, exited: make(chan struct{})}
+	go func() { r.waitErr = cmd.Wait(); close(r.exited) }()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		if _, err := r.Command("PING"); err == nil {
 			return r, nil
 		}
 		select {
-		case err := <-r.done:
-			r.done <- err
-			return nil, fmt.Errorf("redis-server exited at start: %v", err)
+		case <-r.exited:
+			return nil, fmt.Errorf("redis-server exited at start: %v", r.waitErr)
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
@@ -71,19 +73,24 @@ func StartRedis(extra ...string) (*Redis, error) {
 }
 
 // Stop terminates the server (SIGTERM, then SIGKILL after 5 s) and waits
-// for it to exit.
+// for it to exit. It may be called more than once.
 func (r *Redis) Stop() error {
-	if r == nil || r.cmd.Process == nil {
+	if r == nil {
 		return nil
+	}
+	select {
+	case <-r.exited:
+		return nil
+	default:
 	}
 	_ = r.cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case <-r.done:
+	case <-r.exited:
 		return nil
 	case <-time.After(5 * time.Second):
 	}
 	_ = r.cmd.Process.Kill()
-	<-r.done
+	<-r.exited
 	return nil
 }
 

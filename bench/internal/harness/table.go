@@ -53,8 +53,8 @@ func (t *Table) Print(w io.Writer) {
 	tw.Flush()
 }
 
-// Rate formats an operations-per-second figure: "1.23M", "456.7k", "89".
-func Rate(opsPerSec float64) string {
+// Ops formats an operations-per-second figure: "1.23M", "456.7k", "89".
+func Ops(opsPerSec float64) string {
 	switch {
 	case opsPerSec >= 1e6:
 		return fmt.Sprintf("%.2fM", opsPerSec/1e6)
