@@ -281,8 +281,10 @@ type ZAddResult struct {
 	Scored bool
 }
 
-// check returns Redis's error for incompatible options, in Redis's order.
-func (o ZAddOptions) check(pairs int) error {
+// Validate returns Redis's error for incompatible options, in Redis's order,
+// for a ZADD of pairs score-member pairs. A protocol edge calls it before it
+// parses the scores, as Redis does; ZAdd calls it too.
+func (o ZAddOptions) Validate(pairs int) error {
 	switch {
 	case o.NX && o.XX:
 		return invalidArg("ERR XX and NX options at the same time are not compatible")
@@ -310,7 +312,7 @@ func (t Txn) ZAdd(key string, opts ZAddOptions, members ...ZMember) (ZAddResult,
 	if len(members) == 0 {
 		return res, wrongArgs("zadd")
 	}
-	if err := opts.check(len(members)); err != nil {
+	if err := opts.Validate(len(members)); err != nil {
 		return res, err
 	}
 	for _, m := range members {
