@@ -42,7 +42,9 @@ type ZSet struct {
 }
 
 // NewZSet returns an empty sorted set.
-func NewZSet() *ZSet { return &ZSet{dict: make(map[string]float64)} }
+func NewZSet() *ZSet {
+	return &ZSet{dict: make(map[string]float64), tree: ztree{max: zMax, min: zMin}}
+}
 
 // Type is TypeZSet.
 func (z *ZSet) Type() Type { return TypeZSet }
@@ -235,6 +237,9 @@ type ztree struct {
 	root        *znode
 	n           int
 	first, last *znode // the leftmost and rightmost leaves
+	// max and min are the node fill bounds, zMax and zMin; tests lower
+	// them to grow deep trees from few members.
+	max, min int
 }
 
 type znode struct {
@@ -341,7 +346,7 @@ func (t *ztree) insert(x ZMember) {
 func (t *ztree) insertInto(n *znode, x ZMember) (*znode, ZMember) {
 	if n.leaf() {
 		n.items = slices.Insert(n.items, n.search(x), x)
-		if len(n.items) <= zMax {
+		if len(n.items) <= t.max {
 			return nil, ZMember{}
 		}
 		return t.splitLeaf(n)
@@ -357,7 +362,7 @@ func (t *ztree) insertInto(n *znode, x ZMember) (*znode, ZMember) {
 	n.items = slices.Insert(n.items, i, sep)
 	n.kids = slices.Insert(n.kids, i+1, right)
 	n.counts = slices.Insert(n.counts, i+1, rc)
-	if len(n.kids) <= zMax {
+	if len(n.kids) <= t.max {
 		return nil, ZMember{}
 	}
 	// Split an inner node: the middle separator moves up.
@@ -376,7 +381,7 @@ func (t *ztree) insertInto(n *znode, x ZMember) (*znode, ZMember) {
 
 func (t *ztree) splitLeaf(n *znode) (*znode, ZMember) {
 	h := len(n.items) / 2
-	r := &znode{items: make([]ZMember, len(n.items)-h, zMax+1)}
+	r := &znode{items: make([]ZMember, len(n.items)-h, t.max+1)}
 	copy(r.items, n.items[h:])
 	clear(n.items[h:])
 	n.items = n.items[:h]
@@ -419,7 +424,7 @@ func (t *ztree) deleteFrom(n *znode, x ZMember) bool {
 		return false
 	}
 	n.counts[i]--
-	if n.kids[i].size() < zMin {
+	if n.kids[i].size() < t.min {
 		t.rebalance(n, i)
 	}
 	return true
@@ -437,7 +442,7 @@ func (t *ztree) rebalance(n *znode, i int) {
 		return // only the root may be this small
 	}
 	a, b := n.kids[li], n.kids[li+1]
-	if a.size()+b.size() <= zMax {
+	if a.size()+b.size() <= t.max {
 		t.merge(n, li)
 		return
 	}
@@ -529,10 +534,10 @@ func (t *ztree) verify() error {
 	depth := -1
 	var walk func(n *znode, lo, hi *ZMember, d int, root bool) (int, error)
 	walk = func(n *znode, lo, hi *ZMember, d int, root bool) (int, error) {
-		if !root && n.size() < zMin {
+		if !root && n.size() < t.min {
 			return 0, fmt.Errorf("ztree: node of size %d below minimum", n.size())
 		}
-		if n.size() > zMax {
+		if n.size() > t.max {
 			return 0, fmt.Errorf("ztree: node of size %d above maximum", n.size())
 		}
 		for k := 1; k < len(n.items); k++ {

@@ -69,12 +69,10 @@ func (m *zmodel) removeRange(a, b int) {
 	m.items = slices.Delete(m.items, a, b)
 }
 
+// countWhile is the length of the prefix of the sorted items that satisfy
+// pred (which holds on a prefix).
 func (m *zmodel) countWhile(pred func(ZMember) bool) int {
-	n := 0
-	for n < len(m.items) && pred(m.items[n]) {
-		n++
-	}
-	return n
+	return sort.Search(len(m.items), func(i int) bool { return !pred(m.items[i]) })
 }
 
 func requireZSetMatches(t testing.TB, z *ZSet, m *zmodel) {
@@ -180,21 +178,36 @@ func TestZSetWalks(t *testing.T) {
 	z.Descend(-1, func(ZMember) bool { t.Fatal("walked before the start"); return false })
 }
 
+// newSmallZSet returns a sorted set whose tree nodes hold at most max
+// entries, so that a few hundred members already make a deep tree and
+// every split, merge and redistribution path runs often.
+func newSmallZSet(max int) *ZSet {
+	z := NewZSet()
+	z.tree.max, z.tree.min = max, max/4
+	return z
+}
+
 // TestZSetRandomAgainstModel drives a sorted set and a sorted slice with
 // the same seeded random operations, over member and score spaces small
-// enough for many collisions and large enough to grow a three-level tree.
+// enough for many collisions: with small nodes (deep trees) and with the
+// real node size.
 func TestZSetRandomAgainstModel(t *testing.T) {
-	for seed := range uint64(4) {
-		t.Run(fmt.Sprint(seed), func(t *testing.T) {
-			r := rand.New(rand.NewPCG(seed, 7))
-			require.GreaterOrEqual(t, runZSetOps(t, r, 60000, 20000), 3, "the tree grew three levels")
-		})
+	for _, tc := range []struct {
+		max, members, minHeight int
+	}{{8, 3000, 4}, {12, 2000, 3}, {zMax, 8000, 2}} {
+		for seed := range uint64(2) {
+			t.Run(fmt.Sprint(tc.max, "/", seed), func(t *testing.T) {
+				r := rand.New(rand.NewPCG(seed, uint64(tc.max)))
+				z := newSmallZSet(tc.max)
+				require.GreaterOrEqual(t, runZSetOps(t, r, z, 20000, tc.members), tc.minHeight, "tree height reached")
+			})
+		}
 	}
 }
 
 // runZSetOps returns the greatest height the tree reached.
-func runZSetOps(t testing.TB, r *rand.Rand, steps, members int) (height int) {
-	z, m := NewZSet(), newZModel()
+func runZSetOps(t testing.TB, r *rand.Rand, z *ZSet, steps, members int) (height int) {
+	m := newZModel()
 	score := func() float64 {
 		switch r.IntN(10) {
 		case 0:
@@ -230,7 +243,7 @@ func runZSetOps(t testing.TB, r *rand.Rand, steps, members int) (height int) {
 		default:
 			checkZQueries(t, r, z, m, member)
 		}
-		if step%500 == 0 {
+		if step%1000 == 0 {
 			requireZSetMatches(t, z, m)
 			height = max(height, z.tree.height())
 		}
@@ -345,7 +358,7 @@ func FuzzZSetStore(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9})
 	f.Add([]byte("a much longer seed that adds and removes many members"))
 	f.Fuzz(func(t *testing.T, ops []byte) {
-		z, m := NewZSet(), newZModel()
+		z, m := newSmallZSet(8), newZModel()
 		for i := 0; i+1 < len(ops); i += 2 {
 			member := fmt.Sprint(ops[i+1] % 100)
 			switch ops[i] % 4 {
