@@ -7,11 +7,13 @@ import (
 	"os"
 	"runtime"
 	"time"
+	"unsafe"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/isa-cloud/isa-memstore/bench/internal/harness"
 	"github.com/isa-cloud/isa-memstore/engine"
+	"github.com/isa-cloud/isa-memstore/store"
 )
 
 // The memory comparison: 1M string keys of 16 bytes with 32-byte values,
@@ -80,6 +82,7 @@ func runMemory(cfg config) ([]harness.Result, []string, error) {
 	t.Row("redis-server (used_memory)", fmt.Sprintf("%.1f", peer), fmt.Sprintf("%.1f", peer*memKeys/(1<<20)), rounds)
 	t.Print(os.Stdout)
 	fmt.Printf("payload alone is 48 bytes/key; ours/Redis = %.2f\n", ours/peer)
+	printMemoryBreakdown(ours)
 	return []harness.Result{harness.AtMost("memory-per-key", ours/peer, memTarget)}, nil, nil
 }
 
@@ -158,4 +161,29 @@ func redisBytesPerKey(srv *harness.Redis) (float64, error) {
 		return 0, err
 	}
 	return float64(after-before) / memKeys, nil
+}
+
+// printMemoryBreakdown splits our bytes per key into what can be named:
+// the key and value strings, the store.Entry each key points to (rounded up
+// to its malloc size class), and the rest (the shard maps' slots, control
+// bytes and spare capacity). It says where a saving would have to come
+// from.
+func printMemoryBreakdown(perKey float64) {
+	entry := int(unsafe.Sizeof(store.Entry{}))
+	class := sizeClass(entry)
+	rest := perKey - 16 - 32 - float64(class)
+	fmt.Printf("ours per key: key 16 + value 32 + store.Entry %d (malloc class %d) + map slot and spare capacity ~%.0f\n",
+		entry, class, rest)
+}
+
+// sizeClass is the Go allocator's size class for small objects up to 128
+// bytes (multiples of 8 to 32, then of 16), enough for an Entry.
+func sizeClass(n int) int {
+	if n <= 32 {
+		return (n + 7) &^ 7
+	}
+	if n <= 128 {
+		return (n + 15) &^ 15
+	}
+	return n
 }
