@@ -39,6 +39,9 @@ type config struct {
 	rounds int
 	// round is how long one throughput round lasts.
 	round time.Duration
+	// explicitRounds is -rounds when given (0 otherwise), for comparisons
+	// whose rounds are long enough that they run fewer by default.
+	explicitRounds int
 }
 
 // comparison is one registered comparison.
@@ -79,13 +82,13 @@ func main() {
 		cfg.rounds, cfg.round = 5, 200*time.Millisecond
 	}
 	if *rounds > 0 {
-		cfg.rounds = *rounds
+		cfg.rounds, cfg.explicitRounds = *rounds, *rounds
 	}
 
 	// The program must stop by itself whatever happens to a peer: a
 	// watchdog ends the process (and, through Pdeathsig, any redis-server
 	// it started) if the run overstays its budget.
-	budget := 30 * time.Minute
+	budget := 45 * time.Minute
 	if *short {
 		budget = 12 * time.Minute
 	}

@@ -94,6 +94,9 @@ func (r *Redis) Stop() error {
 	return nil
 }
 
+// PID is the server's process id.
+func (r *Redis) PID() int { return r.cmd.Process.Pid }
+
 // Command sends one command in RESP over a fresh connection and returns the
 // raw first reply line plus, for a bulk reply, its body. It exists so that
 // the harness can ping and ask INFO without a client library; comparisons

@@ -84,6 +84,14 @@ type Rate struct {
 
 // Measure is Throughput that also reports operations per CPU second.
 func Measure(workers int, d time.Duration, newOp func(worker int) func(i int)) Rate {
+	return MeasureChunked(workers, d, chunk, newOp)
+}
+
+// MeasureChunked is Measure with the number of operations a worker runs
+// between looks at the stop flag: 1 for operations that take milliseconds
+// (network round trips under load), so that no worker overstays the round.
+func MeasureChunked(workers int, d time.Duration, chunk int, newOp func(worker int) func(i int)) Rate {
+	chunk = max(chunk, 1)
 	ops := make([]func(int), workers)
 	for w := range ops {
 		ops[w] = newOp(w)
