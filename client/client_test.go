@@ -57,7 +57,7 @@ func TestForTenantCloseKeepsConnection(t *testing.T) {
 func TestTarget(t *testing.T) {
 	for _, tc := range []struct {
 		name, env, target string
-		want               []string // any of
+		want              []string // any of
 	}{
 		{"default", "", "", []string{"127.0.0.1:50055", "[::1]:50055"}}, // localhost, resolved
 		{"env overrides the default", "passthrough:///from-env:1", "", []string{"from-env:1"}},
@@ -91,7 +91,9 @@ type compressionSeen struct {
 	seen []string
 }
 
-func (s *compressionSeen) TagRPC(ctx context.Context, _ *stats.RPCTagInfo) context.Context { return ctx }
+func (s *compressionSeen) TagRPC(ctx context.Context, _ *stats.RPCTagInfo) context.Context {
+	return ctx
+}
 func (s *compressionSeen) TagConn(ctx context.Context, _ *stats.ConnTagInfo) context.Context {
 	return ctx
 }

@@ -72,17 +72,17 @@ var (
 // errors.Is(err, context.DeadlineExceeded) holds for a call that ran out of
 // time, whichever side noticed first.
 var codeSentinels = map[codes.Code]error{
-	codes.InvalidArgument:    ErrInvalidArgument,
-	codes.OutOfRange:         ErrOutOfRange,
-	codes.NotFound:           ErrNoSuchKey,
-	codes.PermissionDenied:   ErrPermissionDenied,
-	codes.Unauthenticated:    ErrUnauthenticated,
-	codes.ResourceExhausted:  ErrResourceExhausted,
-	codes.Unavailable:        ErrUnavailable,
-	codes.Internal:           ErrInternal,
-	codes.Unimplemented:      ErrUnimplemented,
-	codes.DeadlineExceeded:   context.DeadlineExceeded,
-	codes.Canceled:           context.Canceled,
+	codes.InvalidArgument:   ErrInvalidArgument,
+	codes.OutOfRange:        ErrOutOfRange,
+	codes.NotFound:          ErrNoSuchKey,
+	codes.PermissionDenied:  ErrPermissionDenied,
+	codes.Unauthenticated:   ErrUnauthenticated,
+	codes.ResourceExhausted: ErrResourceExhausted,
+	codes.Unavailable:       ErrUnavailable,
+	codes.Internal:          ErrInternal,
+	codes.Unimplemented:     ErrUnimplemented,
+	codes.DeadlineExceeded:  context.DeadlineExceeded,
+	codes.Canceled:          context.Canceled,
 }
 
 // redisKinds recognises the Redis error texts the server puts in its status
