@@ -117,7 +117,9 @@ func (b *Batcher) enqueue(q *queue, cl *call, send func([]*call)) error {
 	}
 	if q == &b.sets && q.keys[cl.key] {
 		// Two SETs of one key in a batch would make the server's per-key
-		// error ambiguous; the earlier batch goes first, keeping order.
+		// error ambiguous: the gathered batch leaves without this one.
+		// (Concurrent Sets of one key have no order to keep; a caller's
+		// next Set starts after its previous one returned.)
 		b.flushLocked(q, send)
 	}
 	q.calls = append(q.calls, cl)
