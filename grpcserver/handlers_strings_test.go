@@ -46,7 +46,9 @@ func TestSetGet(t *testing.T) {
 	assert.True(t, got.Found)
 }
 
-func stripGet(r *pb.GetResponse) *pb.GetResponse { return &pb.GetResponse{Found: r.Found, Value: r.Value} }
+func stripGet(r *pb.GetResponse) *pb.GetResponse {
+	return &pb.GetResponse{Found: r.Found, Value: r.Value}
+}
 
 func TestSetWithExpiration(t *testing.T) {
 	h := newHarness(t, Options{})

@@ -66,15 +66,24 @@ func (s *syncBuffer) lines() []string {
 // into h.logs at debug level unless set) and dials it.
 func newHarness(t *testing.T, opts Options, dial ...grpc.DialOption) *harness {
 	t.Helper()
-	h := &harness{clock: ttl.NewManual(time.Time{}), logs: &syncBuffer{}}
-	eng, err := engine.Open(engine.Options{Clock: h.clock})
+	clock := ttl.NewManual(time.Time{})
+	eng, err := engine.Open(engine.Options{Clock: clock})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, eng.Close()) })
-	h.eng = eng
+	h := newBackendHarness(t, NewEngineBackend(eng), opts, dial...)
+	h.eng, h.clock = eng, clock
+	return h
+}
+
+// newBackendHarness is newHarness over any Backend (h.eng and h.clock nil).
+func newBackendHarness(t *testing.T, b Backend, opts Options, dial ...grpc.DialOption) *harness {
+	t.Helper()
+	h := &harness{logs: &syncBuffer{}}
+	var err error
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	h.srv, err = New(NewEngineBackend(eng), opts)
+	h.srv, err = New(b, opts)
 	require.NoError(t, err)
 	h.lis = bufconn.Listen(1 << 20)
 	served := make(chan error, 1)

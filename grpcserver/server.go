@@ -128,7 +128,7 @@ func New(b Backend, opts Options) (*Server, error) {
 	}
 	s.grpc = grpc.NewServer(gopts...)
 	pb.RegisterRedisServiceServer(s.grpc, s.svc)
-	healthpb.RegisterHealthServer(s.grpc, s.health)
+	healthpb.RegisterHealthServer(s.grpc, healthService{Server: s.health, quit: s.quit})
 	reflection.Register(s.grpc)
 	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
 	s.health.SetServingStatus(HealthService, healthpb.HealthCheckResponse_SERVING)
