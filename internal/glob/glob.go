@@ -137,7 +137,8 @@ func match(p, s string, fold bool) (bool, int) {
 			return pi == len(p), steps
 		}
 		if pi < len(p) {
-			if p[pi] == '*' {
+			switch c := p[pi]; c {
+			case '*':
 				for pi < len(p) && p[pi] == '*' {
 					pi++
 				}
@@ -150,11 +151,19 @@ func match(p, s string, fold bool) (bool, int) {
 				}
 				starP, starS, starGrp = pi, si, groups
 				continue
-			}
-			if next, ok := matchOne(p, pi, s[si], fold); ok {
-				pi = next
-				si++
-				continue
+			case '?', '[', '\\':
+				if next, ok := matchOne(p, pi, s[si], fold); ok {
+					pi = next
+					si++
+					continue
+				}
+			default:
+				// Plain byte, inline: the common case in real patterns.
+				if c == s[si] || (fold && lower(int(c)) == lower(int(s[si]))) {
+					pi++
+					si++
+					continue
+				}
 			}
 		}
 		if starP < 0 {
