@@ -2,7 +2,11 @@ package grpcserver
 
 import (
 	"context"
+	"github.com/isa-cloud/isa-memstore/engine"
+	"github.com/isa-cloud/isa-memstore/internal/conformance"
 	"io"
+	"log/slog"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -202,4 +206,25 @@ func TestConnectionCounts(t *testing.T) {
 	require.NoError(t, h.conn.Close())
 	require.Eventually(t, func() bool { return h.srv.ConnectedClients() == 1 }, 5*time.Second, time.Millisecond)
 	assert.Equal(t, int64(2), h.srv.ConnectionsReceived())
+}
+
+// TestConformanceOverTCP runs the reusable conformance suite against a
+// server on a real loopback socket with the system clock.
+func TestConformanceOverTCP(t *testing.T) {
+	eng, err := engine.Open(engine.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, eng.Close()) })
+	srv, err := New(NewEngineBackend(eng), Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	require.NoError(t, err)
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(lis) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		require.NoError(t, <-served)
+	})
+	conformance.Run(t, lis.Addr().String())
 }
