@@ -106,4 +106,3 @@ var keyCases = map[string]func(*testing.T, *suite){
 		assert.Equal(t, int32(len(r.Keys)), d.DeletedCount)
 	},
 }
-

@@ -8,9 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	rpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
+	"google.golang.org/grpc/status"
 
 	pb "github.com/isa-cloud/isa-memstore/api/redispb"
 )
@@ -54,7 +54,10 @@ var identityCases = map[string]func(*testing.T, *suite){
 	"EmptyUserIsPermissionDenied": func(t *testing.T, s *suite) {
 		c := ctx(t)
 		calls := map[string]func() error{
-			"Set":         func() error { _, err := s.c.Set(c, &pb.SetRequest{OrganizationId: "o", Key: "k", Value: "v"}); return err },
+			"Set": func() error {
+				_, err := s.c.Set(c, &pb.SetRequest{OrganizationId: "o", Key: "k", Value: "v"})
+				return err
+			},
 			"Get":         func() error { _, err := s.c.Get(c, &pb.GetRequest{Key: "k"}); return err },
 			"ListKeys":    func() error { _, err := s.c.ListKeys(c, &pb.ListKeysRequest{}); return err },
 			"HSet":        func() error { _, err := s.c.HSet(c, &pb.HSetRequest{Key: "h"}); return err },
@@ -101,4 +104,3 @@ func recvAll[T any](stream grpc.ServerStreamingClient[T]) ([]*T, error) {
 		out = append(out, m)
 	}
 }
-
