@@ -86,6 +86,9 @@ func newLogger(cfg *config, w io.Writer) *slog.Logger {
 // deregistration (no new traffic is routed here), health NOT_SERVING and
 // the end of subscriptions, in-flight calls (bounded), the engine.
 func serve(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer) error {
+	if cfg.limits.MaxValueBytes == 0 {
+		cfg.limits.MaxValueBytes = cfg.maxMessageBytes // as grpcserver would; logged below
+	}
 	opts := grpcserver.Options{
 		MaxMessageBytes: cfg.maxMessageBytes,
 		Limits:          cfg.limits,

@@ -50,6 +50,12 @@ func Run(t *testing.T, target string, dialOpts ...grpc.DialOption) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = conn.Close() })
 	s := &suite{conn: conn, c: pb.NewRedisServiceClient(conn)}
+	// One enclosing subtest: t.Run returns only when all its parallel
+	// subtests are done, so Run's caller may stop the server afterwards.
+	t.Run("conformance", func(t *testing.T) { s.run(t) })
+}
+
+func (s *suite) run(t *testing.T) {
 	for _, group := range []struct {
 		name  string
 		cases map[string]func(*testing.T, *suite)
