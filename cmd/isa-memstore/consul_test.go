@@ -25,7 +25,7 @@ type fakeConsul struct {
 	registered   map[string]any // the last registration body
 	deregistered []string
 	changed      chan struct{} // receives after every accepted call
-	fail         bool // set before the first request only
+	fail         bool          // set before the first request only
 }
 
 // newFakeConsul starts a fake agent; a failing one answers every call 500.
