@@ -47,41 +47,6 @@ func TestHealthService(t *testing.T) {
 	requireCode(t, err, codes.NotFound, "unknown service")
 }
 
-// TestShutdownHealthNotServing watches the health of redis-service across
-// a shutdown: SERVING, then NOT_SERVING, then a clean end of the stream
-// (GracefulStop is not held by the watcher).
-func TestShutdownHealthNotServing(t *testing.T) {
-	h := newHarness(t, Options{})
-	ctx := testCtx(t)
-	w, err := healthpb.NewHealthClient(h.conn).Watch(ctx, &healthpb.HealthCheckRequest{Service: HealthService})
-	require.NoError(t, err)
-	first, err := w.Recv()
-	require.NoError(t, err)
-	require.Equal(t, healthpb.HealthCheckResponse_SERVING, first.Status)
-
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		h.srv.Shutdown(ctx)
-	}()
-	var last healthpb.HealthCheckResponse_ServingStatus
-	for {
-		r, err := w.Recv()
-		if err == io.EOF {
-			break
-		}
-		require.NoError(t, err)
-		last = r.Status
-	}
-	assert.Equal(t, healthpb.HealthCheckResponse_NOT_SERVING, last)
-	select {
-	case <-stopped:
-	case <-ctx.Done():
-		t.Fatal("Shutdown did not return")
-	}
-	assert.NotContains(t, h.logs.String(), "graceful stop timed out")
-}
-
 func TestShutdownWaitsForInFlight(t *testing.T) {
 	blocked := make(chan struct{})
 	release := make(chan struct{})
@@ -187,25 +152,6 @@ func TestMaxMessageSize(t *testing.T) {
 	require.NoError(t, err)
 	_, err = d.client.Set(ctx, &pb.SetRequest{UserId: user, Key: "k", Value: strings.Repeat("x", 11<<20)})
 	requireCode(t, err, codes.ResourceExhausted, "")
-}
-
-func TestConnectionCounts(t *testing.T) {
-	h := newHarness(t, Options{})
-	ctx := testCtx(t)
-	_, err := h.client.Get(ctx, &pb.GetRequest{UserId: user, Key: "k"})
-	require.NoError(t, err)
-	assert.Equal(t, int64(1), h.srv.ConnectionsReceived())
-	assert.Equal(t, int64(1), h.srv.ConnectedClients())
-
-	second := pb.NewRedisServiceClient(h.dial(t))
-	_, err = second.Get(ctx, &pb.GetRequest{UserId: user, Key: "k"})
-	require.NoError(t, err)
-	assert.Equal(t, int64(2), h.srv.ConnectionsReceived())
-	assert.Equal(t, int64(2), h.srv.ConnectedClients())
-
-	require.NoError(t, h.conn.Close())
-	require.Eventually(t, func() bool { return h.srv.ConnectedClients() == 1 }, 5*time.Second, time.Millisecond)
-	assert.Equal(t, int64(2), h.srv.ConnectionsReceived())
 }
 
 // TestConformanceOverTCP runs the reusable conformance suite against a
