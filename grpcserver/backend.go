@@ -23,6 +23,8 @@ import (
 type Backend interface {
 	StringBackend
 	KeyBackend
+	HashBackend
+	ListBackend
 }
 
 // KeyValue is one found key and its value.
@@ -65,4 +67,50 @@ type KeyBackend interface {
 	// number of matches before truncation. It must not block other callers
 	// for the whole scan.
 	ListKeys(ctx context.Context, t Tenant, pattern string, limit int) (keys []string, total int, err error)
+}
+
+// HashField is one field of a hash and its value.
+type HashField struct {
+	Field, Value string
+}
+
+// HashBackend holds the hash commands.
+type HashBackend interface {
+	// HSet is HSET; it answers the number of new fields.
+	HSet(ctx context.Context, t Tenant, key string, fields []HashField) (int64, error)
+	// HGet is HGET.
+	HGet(ctx context.Context, t Tenant, key, field string) (value string, found bool, err error)
+	// HGetAll is HGETALL.
+	HGetAll(ctx context.Context, t Tenant, key string) ([]HashField, error)
+	// HDel is HDEL; it answers how many fields existed.
+	HDel(ctx context.Context, t Tenant, key string, fields []string) (int64, error)
+	// HExists is HEXISTS.
+	HExists(ctx context.Context, t Tenant, key, field string) (bool, error)
+	// HKeys is HKEYS.
+	HKeys(ctx context.Context, t Tenant, key string) ([]string, error)
+	// HVals is HVALS.
+	HVals(ctx context.Context, t Tenant, key string) ([]string, error)
+	// HIncrBy is HINCRBY.
+	HIncrBy(ctx context.Context, t Tenant, key, field string, delta int64) (int64, error)
+}
+
+// ListBackend holds the list commands. Indices are Redis's: negative ones
+// count from the end.
+type ListBackend interface {
+	// LPush is LPUSH; it answers the length after the push.
+	LPush(ctx context.Context, t Tenant, key string, values []string) (int64, error)
+	// RPush is RPUSH; it answers the length after the push.
+	RPush(ctx context.Context, t Tenant, key string, values []string) (int64, error)
+	// LPop is LPOP of one element.
+	LPop(ctx context.Context, t Tenant, key string) (value string, found bool, err error)
+	// RPop is RPOP of one element.
+	RPop(ctx context.Context, t Tenant, key string) (value string, found bool, err error)
+	// LRange is LRANGE.
+	LRange(ctx context.Context, t Tenant, key string, start, stop int64) ([]string, error)
+	// LLen is LLEN.
+	LLen(ctx context.Context, t Tenant, key string) (int64, error)
+	// LIndex is LINDEX.
+	LIndex(ctx context.Context, t Tenant, key string, index int64) (value string, found bool, err error)
+	// LTrim is LTRIM.
+	LTrim(ctx context.Context, t Tenant, key string, start, stop int64) error
 }

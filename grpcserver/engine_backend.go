@@ -104,3 +104,95 @@ func (b *EngineBackend) Rename(_ context.Context, t Tenant, src, dst string) err
 func (b *EngineBackend) ListKeys(_ context.Context, t Tenant, pattern string, limit int) ([]string, int, error) {
 	return b.db(t).Keys(pattern, limit)
 }
+
+// HSet implements HashBackend.
+func (b *EngineBackend) HSet(_ context.Context, t Tenant, key string, fields []HashField) (int64, error) {
+	pairs := make([]engine.FieldValue, len(fields))
+	for i, f := range fields {
+		pairs[i] = engine.FieldValue{Field: f.Field, Value: f.Value}
+	}
+	return b.db(t).HSet(key, pairs...)
+}
+
+// HGet implements HashBackend.
+func (b *EngineBackend) HGet(_ context.Context, t Tenant, key, field string) (string, bool, error) {
+	return b.db(t).HGet(key, field)
+}
+
+// HGetAll implements HashBackend.
+func (b *EngineBackend) HGetAll(_ context.Context, t Tenant, key string) ([]HashField, error) {
+	pairs, err := b.db(t).HGetAll(key)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]HashField, len(pairs))
+	for i, p := range pairs {
+		out[i] = HashField{Field: p.Field, Value: p.Value}
+	}
+	return out, nil
+}
+
+// HDel implements HashBackend.
+func (b *EngineBackend) HDel(_ context.Context, t Tenant, key string, fields []string) (int64, error) {
+	return b.db(t).HDel(key, fields...)
+}
+
+// HExists implements HashBackend.
+func (b *EngineBackend) HExists(_ context.Context, t Tenant, key, field string) (bool, error) {
+	return b.db(t).HExists(key, field)
+}
+
+// HKeys implements HashBackend.
+func (b *EngineBackend) HKeys(_ context.Context, t Tenant, key string) ([]string, error) {
+	return b.db(t).HKeys(key)
+}
+
+// HVals implements HashBackend.
+func (b *EngineBackend) HVals(_ context.Context, t Tenant, key string) ([]string, error) {
+	return b.db(t).HVals(key)
+}
+
+// HIncrBy implements HashBackend.
+func (b *EngineBackend) HIncrBy(_ context.Context, t Tenant, key, field string, delta int64) (int64, error) {
+	return b.db(t).HIncrBy(key, field, delta)
+}
+
+// LPush implements ListBackend.
+func (b *EngineBackend) LPush(_ context.Context, t Tenant, key string, values []string) (int64, error) {
+	return b.db(t).LPush(key, values...)
+}
+
+// RPush implements ListBackend.
+func (b *EngineBackend) RPush(_ context.Context, t Tenant, key string, values []string) (int64, error) {
+	return b.db(t).RPush(key, values...)
+}
+
+// LPop implements ListBackend.
+func (b *EngineBackend) LPop(_ context.Context, t Tenant, key string) (string, bool, error) {
+	return b.db(t).LPop(key)
+}
+
+// RPop implements ListBackend.
+func (b *EngineBackend) RPop(_ context.Context, t Tenant, key string) (string, bool, error) {
+	return b.db(t).RPop(key)
+}
+
+// LRange implements ListBackend.
+func (b *EngineBackend) LRange(_ context.Context, t Tenant, key string, start, stop int64) ([]string, error) {
+	return b.db(t).LRange(key, start, stop)
+}
+
+// LLen implements ListBackend.
+func (b *EngineBackend) LLen(_ context.Context, t Tenant, key string) (int64, error) {
+	return b.db(t).LLen(key)
+}
+
+// LIndex implements ListBackend.
+func (b *EngineBackend) LIndex(_ context.Context, t Tenant, key string, index int64) (string, bool, error) {
+	return b.db(t).LIndex(key, index)
+}
+
+// LTrim implements ListBackend.
+func (b *EngineBackend) LTrim(_ context.Context, t Tenant, key string, start, stop int64) error {
+	return b.db(t).LTrim(key, start, stop)
+}

@@ -115,7 +115,7 @@ func (l *Limits) keys(what string, ks []string) error {
 		return err
 	}
 	for _, k := range ks {
-		if err := l.key(what, k); err != nil {
+		if err := l.key("one of the "+what, k); err != nil {
 			return err
 		}
 	}
@@ -128,7 +128,7 @@ func (l *Limits) values(what string, vs []string) error {
 		return err
 	}
 	for _, v := range vs {
-		if err := l.value(what, v); err != nil {
+		if err := l.value("one of the "+what, v); err != nil {
 			return err
 		}
 	}

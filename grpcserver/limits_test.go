@@ -39,8 +39,8 @@ func TestLimitChecks(t *testing.T) {
 	assert.Equal(t, codes.ResourceExhausted, status.Code(l.value("value", "abcdef")))
 	assert.NoError(t, l.keys("keys", []string{"a", "b"}))
 	assert.ErrorContains(t, l.keys("keys", []string{"a", "b", "c"}), "3 keys in one request, above the limit of 2")
-	assert.ErrorContains(t, l.keys("fields", []string{"a", "long"}), "fields is 4 bytes")
-	assert.ErrorContains(t, l.values("values", []string{"a", "toolong"}), "values is 7 bytes")
+	assert.ErrorContains(t, l.keys("fields", []string{"a", "long"}), "one of the fields is 4 bytes")
+	assert.ErrorContains(t, l.values("values", []string{"a", "toolong"}), "one of the values is 7 bytes")
 }
 
 func TestDuration(t *testing.T) {
