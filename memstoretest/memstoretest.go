@@ -10,7 +10,8 @@
 //		s.CheckExists(t, "k", false)
 //	}
 //
-// Everything Start creates is stopped by t.Cleanup. The Check helpers, in
+// Everything Start creates is stopped by t.Cleanup (New and Close do the
+// same without a testing.TB, for examples and benchmarks). The Check helpers, in
 // the spirit of miniredis, read through the client in its tenant and
 // report mismatches with t.Errorf.
 package memstoretest
@@ -18,6 +19,7 @@ package memstoretest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"strconv"
@@ -112,11 +114,26 @@ func WithBackend(wrap func(grpcserver.Backend) grpcserver.Backend) Option {
 	return func(c *config) { c.wrap = wrap }
 }
 
-// Start opens an engine on a manual clock (starting at the current time),
-// serves it, connects Server.Client, and registers their shutdown with
-// t.Cleanup. It fails the test if any of that fails.
+// Start is New for a test: it fails the test if the server cannot start
+// and closes everything with t.Cleanup.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
+	s, err := New(opts...)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("%v", err)
+		}
+	})
+	return s
+}
+
+// New opens an engine on a manual clock (starting at the current time),
+// serves it and connects Server.Client. Close stops it all. Tests use
+// Start; New is for examples, benchmarks and programs without a testing.TB.
+func New(opts ...Option) (_ *Server, err error) {
 	var cfg config
 	for _, o := range opts {
 		o(&cfg)
@@ -131,19 +148,15 @@ func Start(t testing.TB, opts ...Option) *Server {
 		s.Clock = ttl.NewManual(time.Now())
 		eo.Clock = s.Clock
 	}
-	eng, err := engine.Open(eo)
-	if err != nil {
-		t.Fatalf("memstoretest: open engine: %v", err)
+	if s.Engine, err = engine.Open(eo); err != nil {
+		return nil, fmt.Errorf("memstoretest: open engine: %w", err)
 	}
-	s.Engine = eng
-	// Cleanups run last-in first-out: the client closes, then the server
-	// stops, then the engine closes.
-	t.Cleanup(func() {
-		if err := eng.Close(); err != nil {
-			t.Errorf("memstoretest: close engine: %v", err)
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, s.Close())
 		}
-	})
-	s.backend = grpcserver.NewEngineBackend(eng)
+	}()
+	s.backend = grpcserver.NewEngineBackend(s.Engine)
 	if cfg.wrap != nil {
 		s.backend = cfg.wrap(s.backend)
 	}
@@ -155,21 +168,34 @@ func Start(t testing.TB, opts ...Option) *Server {
 		lis = s.bufconn
 	} else {
 		if lis, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
-			t.Fatalf("memstoretest: listen: %v", err)
+			return nil, fmt.Errorf("memstoretest: listen: %w", err)
 		}
 		s.Addr = lis.Addr().String()
 	}
-	if err := s.serve(lis); err != nil {
+	if err = s.serve(lis); err != nil {
 		_ = lis.Close()
-		t.Fatalf("memstoretest: %v", err)
+		return nil, fmt.Errorf("memstoretest: %w", err)
 	}
-	t.Cleanup(func() {
-		if err := s.Stop(); err != nil {
-			t.Errorf("memstoretest: %v", err)
+	if s.Client, err = s.Dial(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes Server.Client, stops the server and closes the engine.
+// Clients made by Dial are the caller's to close.
+func (s *Server) Close() error {
+	var errs []error
+	if s.Client != nil {
+		errs = append(errs, s.Client.Close())
+	}
+	errs = append(errs, s.Stop())
+	if s.Engine != nil {
+		if err := s.Engine.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("memstoretest: close engine: %w", err))
 		}
-	})
-	s.Client = s.NewClient(t)
-	return s
+	}
+	return errors.Join(errs...)
 }
 
 func (s *Server) serve(lis net.Listener) error {
@@ -185,12 +211,22 @@ func (s *Server) serve(lis net.Listener) error {
 	return nil
 }
 
-// NewClient connects another client to the server (closed by t.Cleanup).
-// The defaults are tenant (User, Organization), and reconnection and read
-// retries quick enough for a test's Stop and Restart; opts come after
-// Start's WithClientOptions, so they win.
+// NewClient is Dial for a test: the client is closed by t.Cleanup.
 func (s *Server) NewClient(t testing.TB, opts ...client.Option) *client.Client {
 	t.Helper()
+	c, err := s.Dial(opts...)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// Dial connects another client to the server; the caller closes it. The
+// defaults are tenant (User, Organization), and reconnection and read
+// retries quick enough for a Stop and Restart; opts come after the
+// WithClientOptions given to New, so they win.
+func (s *Server) Dial(opts ...client.Option) (*client.Client, error) {
 	all := []client.Option{
 		client.WithUser(User), client.WithOrganization(Organization),
 		client.WithRetries(20, 5*time.Millisecond, 100*time.Millisecond),
@@ -213,10 +249,9 @@ func (s *Server) NewClient(t testing.TB, opts ...client.Option) *client.Client {
 	all = append(append(all, s.cfg.clientOpts...), opts...)
 	c, err := client.New(target, all...)
 	if err != nil {
-		t.Fatalf("memstoretest: client: %v", err)
+		return nil, fmt.Errorf("memstoretest: client: %w", err)
 	}
-	t.Cleanup(func() { _ = c.Close() })
-	return c
+	return c, nil
 }
 
 // Stop shuts the gRPC server down gracefully (open Subscribe streams end,
@@ -233,7 +268,10 @@ func (s *Server) Stop() error {
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	srv.Shutdown(ctx)
-	return <-served
+	if err := <-served; err != nil {
+		return fmt.Errorf("memstoretest: serve: %w", err)
+	}
+	return nil
 }
 
 // Restart serves the same engine again on the same address after Stop,
