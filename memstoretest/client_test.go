@@ -6,6 +6,8 @@ package memstoretest
 // TCP and over bufconn.
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -364,7 +366,7 @@ func TestClientLocks(t *testing.T) {
 		l, err := c.AcquireLock(ctx, "job", 10*time.Second, 0)
 		must(t, err)
 		assert.NotEmpty(t, l.ID)
-		assert.Equal(t, s.Clock.Now().Add(10*time.Second).Truncate(time.Millisecond), l.ExpiresAt.Truncate(time.Millisecond))
+		assert.WithinDuration(t, s.Clock.Now().Add(10*time.Second), l.ExpiresAt, time.Millisecond, "server time: the manual clock")
 		_, err = c.AcquireLock(ctx, "job", 10*time.Second, 0)
 		assert.ErrorIs(t, err, client.ErrLockNotAcquired)
 		must(t, c.Set(ctx, "job", "a key of the same name is unrelated"))
@@ -434,6 +436,32 @@ func TestClientSubscriptionEnds(t *testing.T) {
 		assert.Error(t, sub.Err(), "a shutdown is reported, not silent")
 		assert.True(t, errors.Is(sub.Err(), client.ErrSubscriptionEnded) || errors.Is(sub.Err(), client.ErrUnavailable), "%v", sub.Err())
 	})
+}
+
+func TestClientSlowSubscriber(t *testing.T) {
+	s := Start(t, WithEngineOptions(engine.Options{PubSubBuffer: 4}), WithClientOptions(client.WithGzip(false)))
+	ctx := testCtx(t)
+	slow := s.NewClient(t, client.WithSubscriptionBuffer(1))
+	sub, err := slow.Subscribe(ctx, "firehose")
+	must(t, err)
+	defer sub.Close()
+	// Incompressible messages fill the transport's flow-control windows,
+	// then the server's buffer; the subscriber never reads.
+	payload := make([]byte, 64<<10)
+	sent := 0
+	for ; sent < 1000; sent++ {
+		_, _ = rand.Read(payload)
+		n, err := s.Client.Publish(ctx, "firehose", hex.EncodeToString(payload))
+		must(t, err)
+		if n == 0 {
+			break // dropped: publishers never wait for it
+		}
+	}
+	require.Less(t, sent, 1000, "the slow subscriber was never dropped")
+	t.Logf("dropped after %d messages", sent)
+	for range sub.C() {
+	}
+	assert.ErrorIs(t, sub.Err(), client.ErrResourceExhausted)
 }
 
 func TestClientSessions(t *testing.T) {
