@@ -93,6 +93,13 @@ func (c *Client) ForTenant(userID, organizationID string) *Client {
 	return &d
 }
 
+// Conn is the client's connection as generated stubs can use it, with the
+// client's call behaviour: default timeout, read retries, compression,
+// credentials and errors as *Error. It is the way to RPCs this package does
+// not wrap (pb.NewRedisServiceClient(c.Conn()), the health service, ...).
+// Requests made through it carry no user id unless the caller sets one.
+func (c *Client) Conn() grpc.ClientConnInterface { return c.conn }
+
 // User is the user id the client sends.
 func (c *Client) User() string { return c.user }
 

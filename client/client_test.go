@@ -224,3 +224,15 @@ func testTLS(t *testing.T) (*tls.Config, string) {
 	require.NoError(t, os.WriteFile(file, certPEM, 0o600))
 	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, file
 }
+
+func TestConn(t *testing.T) {
+	f, c := startFake(t, WithRetries(3, time.Millisecond, time.Millisecond))
+	f.on("Get", failFirst(1, &pb.GetResponse{Found: true, Value: "v"}))
+	r, err := pb.NewRedisServiceClient(c.Conn()).Get(testCtx(t), &pb.GetRequest{UserId: "raw", Key: "k"})
+	require.NoError(t, err, "retried like the client's own calls")
+	require.Equal(t, "v", r.GetValue())
+	require.Equal(t, 2, f.count("Get"))
+	f.on("Set", fail(codes.FailedPrecondition, "WRONGTYPE Operation against a key holding the wrong kind of value"))
+	_, err = pb.NewRedisServiceClient(c.Conn()).Set(testCtx(t), &pb.SetRequest{UserId: "raw"})
+	require.ErrorIs(t, err, ErrWrongType, "errors are *Error")
+}

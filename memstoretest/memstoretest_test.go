@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+	"google.golang.org/grpc"
 
 	"github.com/isa-cloud/isa-memstore/client"
 	"github.com/isa-cloud/isa-memstore/grpcserver"
@@ -187,4 +188,19 @@ func TestConformance(t *testing.T) {
 	require.Nil(t, s.Clock)
 	require.Panics(t, func() { s.Advance(time.Second) })
 	conformance.Run(t, s.Addr)
+}
+
+// TestConformanceThroughClient runs the suite with every call, unary and
+// streaming, sent through the client's connection (its retries, gzip,
+// call options and error mapping) instead of the suite's own.
+func TestConformanceThroughClient(t *testing.T) {
+	s := Start(t, WithSystemClock())
+	cc := s.Client.Conn()
+	conformance.Run(t, s.Addr,
+		grpc.WithChainUnaryInterceptor(func(ctx context.Context, method string, req, reply any, _ *grpc.ClientConn, _ grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+			return cc.Invoke(ctx, method, req, reply, opts...)
+		}),
+		grpc.WithChainStreamInterceptor(func(ctx context.Context, desc *grpc.StreamDesc, _ *grpc.ClientConn, method string, _ grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+			return cc.NewStream(ctx, desc, method, opts...)
+		}))
 }
