@@ -54,9 +54,6 @@ var idempotent = map[string]bool{
 type retryPolicy struct {
 	maxAttempts int
 	base, max   time.Duration
-	// onRetry, when set (tests only), is told of every failed attempt that
-	// is about to be retried.
-	onRetry func(method string, attempt int, err error)
 }
 
 // invokeFunc is the shape of grpc.ClientConnInterface.Invoke.
@@ -73,9 +70,6 @@ func (p retryPolicy) invoke(ctx context.Context, method string, req, reply any, 
 		err := next(ctx, method, req, reply, opts...)
 		if err == nil || status.Code(err) != codes.Unavailable || attempt >= p.maxAttempts {
 			return err
-		}
-		if p.onRetry != nil {
-			p.onRetry(method, attempt, err)
 		}
 		t := time.NewTimer(p.backoff(attempt))
 		select {
