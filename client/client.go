@@ -26,7 +26,8 @@ type Client struct {
 	closer func() error // nil for clients that do not own the connection
 	user   string
 	org    string
-	cfg    config
+	// subBuffer is WithSubscriptionBuffer's setting.
+	subBuffer int
 }
 
 // New connects to target ("host:port" or any gRPC target string). An empty
@@ -70,7 +71,7 @@ func NewFromConn(cc grpc.ClientConnInterface, opts ...Option) *Client {
 
 func newClient(cc grpc.ClientConnInterface, cfg config) *Client {
 	cn := &conn{cc: cc, timeout: cfg.timeout, retry: cfg.retry, callOpts: cfg.callOptions()}
-	return &Client{rpc: pb.NewRedisServiceClient(cn), conn: cn, user: cfg.user, org: cfg.org, cfg: cfg}
+	return &Client{rpc: pb.NewRedisServiceClient(cn), conn: cn, user: cfg.user, org: cfg.org, subBuffer: cfg.subBuffer}
 }
 
 // Close closes the connection if the client owns it (New); it is a no-op

@@ -92,7 +92,7 @@ func (c *Client) Subscribe(ctx context.Context, channels ...string) (*Subscripti
 		}
 		return nil, fromStatus(err)
 	}
-	s := &Subscription{c: make(chan Message, c.cfg.subBuffer), cancel: cancel, done: make(chan struct{})}
+	s := &Subscription{c: make(chan Message, c.subBuffer), cancel: cancel, done: make(chan struct{})}
 	go s.run(sctx, stream)
 	return s, nil
 }

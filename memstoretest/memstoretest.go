@@ -313,7 +313,7 @@ func (s *Server) Advance(d time.Duration) {
 // the server maps it, for seeding or inspecting data without the network.
 func (s *Server) DB(org, user string) *engine.DB {
 	// The encoding of grpcserver.EngineBackend: the organization prefixed
-	// by its length, then the user (TestDBIsTheClientsTenant checks it).
+	// by its length, then the user (TestStart checks that they agree).
 	return s.Engine.DB(strconv.Itoa(len(org)) + ":" + org + user)
 }
 
