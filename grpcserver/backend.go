@@ -175,7 +175,7 @@ type BatchBackend interface {
 type Session struct {
 	ID, User string
 	// Data includes the server-set "created_at" entry (RFC 3339).
-	Data                              map[string]string
+	Data                               map[string]string
 	CreatedAt, ExpiresAt, LastAccessed time.Time
 }
 
