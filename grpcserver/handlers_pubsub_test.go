@@ -145,4 +145,3 @@ func TestChannelsPerTenant(t *testing.T) {
 		require.NoError(t, err)
 	}
 }
-
