@@ -24,9 +24,8 @@ var _ Backend = (*EngineBackend)(nil)
 // namespace is the engine namespace of t: the organization id prefixed by
 // its length, then the user id. The length prefix makes the encoding
 // injective: ("a:", "x") and ("a", ":x") give "2:a:x" and "1:a:x", so no
-// choice of ids makes two tenants share a namespace. Every tenant namespace
-// starts with a digit, which leaves names starting with anything else free
-// for the backend's own use (the deep health check).
+// choice of ids makes two tenants share a namespace. (The engine's deep
+// health check uses a private namespace outside this naming altogether.)
 func namespace(t Tenant) string {
 	return strconv.Itoa(len(t.Org)) + ":" + t.Org + t.User
 }
