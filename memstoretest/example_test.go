@@ -134,8 +134,7 @@ func Example_leaderboard() {
 		client.Z{Member: "carol", Score: 150},
 		client.Z{Member: "dave", Score: 60})
 	if err != nil {
-		fmt.Println(err)
-		return
+		panic(err)
 	}
 	if _, err := c.ZIncrBy(ctx, "board", "bob", 50); err != nil { // bob: 140
 		panic(err)
@@ -147,13 +146,11 @@ func Example_leaderboard() {
 	}
 	rank, _ := c.ZRank(ctx, "board", "dave") // ascending: 0 is the lowest
 	fmt.Println("dave is last:", rank == 0)
-	// The server does not serve sorted sets yet, so this example only
-	// compiles. Once it does, its output, to be checked, is:
-	//
-	//	1. carol 150
-	//	2. bob 140
-	//	3. alice 120
-	//	dave is last: true
+	// Output:
+	// 1. carol 150
+	// 2. bob 140
+	// 3. alice 120
+	// dave is last: true
 }
 
 // A distributed lock: WithLock waits for the lock, renews it while the
