@@ -21,6 +21,8 @@ import (
 // answer an empty one instead, and yes/no questions (Exists, HExists,
 // SIsMember) answer false; neither returns Nil. Nil is not a server error:
 // it carries no gRPC status.
+//
+//lint:ignore ST1012 named after go-redis's redis.Nil, which Go users know.
 var Nil = errors.New("memstore: nil")
 
 // Sentinels for the errors the server reports, matched with errors.Is. An
