@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	pb "github.com/isa-cloud/isa-memstore/api/redispb"
 )
 
 func TestNamespaceInjective(t *testing.T) {
@@ -46,4 +48,16 @@ func TestNamespaceInjectiveExhaustive(t *testing.T) {
 		}
 	}
 	require.Len(t, seen, len(ids)*len(ids))
+}
+
+func TestEngineBackendDB(t *testing.T) {
+	h := newHarness(t, Options{})
+	ctx := testCtx(t)
+	tn := Tenant{Org: "o:", User: "u"}
+	_, err := h.client.Set(ctx, &pb.SetRequest{UserId: tn.User, OrganizationId: tn.Org, Key: "k", Value: "over the wire"})
+	require.NoError(t, err)
+	v, found, err := NewEngineBackend(h.eng).DB(tn).Get("k")
+	require.NoError(t, err)
+	require.True(t, found)
+	require.Equal(t, "over the wire", v)
 }
