@@ -53,11 +53,15 @@ func TestMeasureCountsEveryOperation(t *testing.T) {
 	})
 	var total int64
 	for w := range calls {
-		n := calls[w].Load()
-		require.Positive(t, n, "worker %d never ran", w)
-		assert.Equal(t, n-1, maxI[w].Load(), "worker %d's counter must count its calls from 0", w)
-		total += n
+		// A worker the scheduler starts only after the deadline may not
+		// run at all on a busy machine; one that ran counts from 0.
+		if n := calls[w].Load(); n > 0 {
+			assert.Equal(t, n-1, maxI[w].Load(), "worker %d's counter must count its calls from 0", w)
+			assert.Zero(t, n%chunk, "worker %d stops only between chunks", w)
+			total += n
+		}
 	}
+	require.Positive(t, total)
 	// The rate is the calls over a wall time of at least the duration.
 	assert.Positive(t, r.PerSec)
 	assert.LessOrEqual(t, r.PerSec, float64(total)/0.020)
