@@ -75,12 +75,18 @@ func writeChart(path string, cfg config) error {
 	p.X.Tick.Marker = plot.ConstantTicks(ticksFor(chartWorkers))
 	p.Y.Min = 0
 	p.Add(plotter.NewGrid())
-	// Bottom right: the lines start well above zero, so the legend
-	// covers none of them there.
-	p.Legend.Top = false
-	p.Legend.Left = false
-	p.Legend.XOffs = -vg.Points(10)
-	p.Legend.YOffs = vg.Points(10)
+	// Head room above the highest point for the legend, top left, so
+	// that it never covers a line.
+	top := 0.0
+	for _, s := range all {
+		for _, pt := range s.pts {
+			top = max(top, pt.Y)
+		}
+	}
+	p.Y.Max = top * 1.45
+	p.Legend.Top = true
+	p.Legend.Left = true
+	p.Legend.XOffs = vg.Points(10)
 	for _, s := range all {
 		l, pts, err := plotter.NewLinePoints(s.pts)
 		if err != nil {

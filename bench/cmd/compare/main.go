@@ -62,7 +62,7 @@ func register(c comparison) { registry = append(registry, c) }
 func main() {
 	short := flag.Bool("short", false, "keep each comparison under a minute")
 	png := flag.String("png", "", "also write a throughput-vs-concurrency chart to this PNG file")
-	rounds := flag.Int("rounds", 0, "rounds per contender (default 11, -short 5)")
+	rounds := flag.Int("rounds", 0, "rounds per contender (default 21, -short 9)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Usage = usage
 	flag.Parse()
@@ -77,9 +77,9 @@ func main() {
 	// Many short alternating rounds rather than a few long ones: on a
 	// machine shared with other work the load shifts within seconds, and
 	// fine interleaving lets both contenders see the same mix of it.
-	cfg := config{short: *short, rounds: 11, round: 500 * time.Millisecond}
+	cfg := config{short: *short, rounds: 21, round: 200 * time.Millisecond}
 	if *short {
-		cfg.rounds, cfg.round = 5, 200*time.Millisecond
+		cfg.rounds, cfg.round = 9, 100*time.Millisecond
 	}
 	if *rounds > 0 {
 		cfg.rounds, cfg.explicitRounds = *rounds, *rounds
