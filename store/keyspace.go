@@ -89,8 +89,14 @@ func New(opts Options) *Keyspace {
 	if n <= 0 {
 		n = DefaultShards()
 	}
-	n = normalizeShards(n)
-	ks := &Keyspace{shards: make([]shard, n), mask: uint64(n - 1), used: opts.UsedBytes}
+	return newKeyspace(normalizeShards(n), opts.UsedBytes)
+}
+
+// newKeyspace builds a keyspace with exactly n shards (a power of two),
+// bypassing the MinShards floor so that BenchmarkShards can measure small
+// counts too.
+func newKeyspace(n int, used *atomic.Int64) *Keyspace {
+	ks := &Keyspace{shards: make([]shard, n), mask: uint64(n - 1), used: used}
 	for i := range ks.shards {
 		ks.shards[i].m = make(map[string]*Entry)
 		ks.shards[i].exp = ttl.NewIndex()
