@@ -42,6 +42,9 @@ type Options struct {
 	// expiryTick, when set (tests only), drives the worker instead of a
 	// ticker.
 	expiryTick <-chan time.Time
+	// expiryPassed, when set (tests only), receives a value after each
+	// pass of the worker, so a test knows when the pass it caused is over.
+	expiryPassed chan<- struct{}
 }
 
 // Engine is an open database. Use DB to reach a namespace.

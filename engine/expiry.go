@@ -28,6 +28,13 @@ func (e *Engine) expiryLoop() {
 		case <-tick:
 		}
 		next = e.reclaimPass(budget, next)
+		if e.opts.expiryPassed != nil {
+			select {
+			case e.opts.expiryPassed <- struct{}{}:
+			case <-e.stop:
+				return
+			}
+		}
 	}
 }
 
