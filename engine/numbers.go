@@ -30,7 +30,10 @@ func parseInt(s string) (int64, bool) {
 		}
 	}
 	v, err := strconv.ParseInt(s, 10, 64)
-	return v, err == nil
+	if err != nil {
+		return 0, false // ParseInt returns the clamped value on overflow
+	}
+	return v, true
 }
 
 // ParseInt exposes Redis's integer syntax to the protocol edges, which must
