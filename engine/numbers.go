@@ -74,6 +74,20 @@ func withHexExponent(s string) string {
 	return s + "p0"
 }
 
+// mantissaIsZero reports whether the digits of a float literal that
+// parsed successfully, before its exponent, are all zeros.
+func mantissaIsZero(s string) bool {
+	m := strings.TrimLeft(s, "+-")
+	exp := "eE"
+	if len(m) >= 2 && m[0] == '0' && (m[1] == 'x' || m[1] == 'X') {
+		m, exp = m[2:], "pP"
+	}
+	if i := strings.IndexAny(m, exp); i >= 0 {
+		m = m[:i]
+	}
+	return strings.Trim(m, "0.") == ""
+}
+
 // maxLongDoubleChars is Redis's MAX_LONG_DOUBLE_CHARS: string2ld refuses
 // longer input.
 const maxLongDoubleChars = 5 * 1024
@@ -104,10 +118,17 @@ func parseLongDouble(s string) (*big.Float, bool) {
 	}
 	v, ok := new(big.Float).SetPrec(longDoublePrec).SetString(s)
 	if !ok {
+		// big.Float refuses exponents beyond its range; such a number
+		// overflows or underflows a long double too.
+		if math.IsInf(f, 0) {
+			return nil, false
+		}
 		v = new(big.Float).SetPrec(longDoublePrec).SetFloat64(f)
 	}
 	if v.Sign() == 0 {
-		return v, true
+		// A true zero ("0", "-0.0e7") or an underflow to zero, which
+		// strtold reports as ERANGE.
+		return v, mantissaIsZero(s)
 	}
 	mant := new(big.Float)
 	exp := v.MantExp(mant)
