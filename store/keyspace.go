@@ -163,6 +163,7 @@ func (ks *Keyspace) Update(now int64, key string, fn func(tx *Tx) error) error {
 	defer s.mu.Unlock()
 	tx := &s.tx
 	tx.begin(ks, now, i)
+	tx.remember(key, i)
 	defer tx.end()
 	return fn(tx)
 }

@@ -509,3 +509,37 @@ func TestUpdateKeysEdgeCases(t *testing.T) {
 	}))
 	require.EqualValues(t, 1, ks.Stats().Commands)
 }
+
+// TestTxShardCache checks that remembering the last key's shard never
+// sends a key to the wrong shard or hides a key outside the transaction.
+func TestTxShardCache(t *testing.T) {
+	ks := newTestKeyspace(t, 16)
+	keys := keysInShards(t, ks, 3)
+	a, b, c := keys[0], keys[1], keys[2]
+	if ks.shardOf("") == ks.shardOf(c) {
+		c = keysInShards(t, ks, 4)[3]
+	}
+	require.NoError(t, ks.UpdateKeys(1, []string{a, b}, func(tx *Tx) error {
+		for _, k := range []string{a, b, a, a, b} {
+			tx.Put(k, NewString(k))
+			require.Equal(t, k, tx.Get(k).Str)
+		}
+		return nil
+	}))
+	require.NoError(t, ks.Verify(), "every key landed in its own shard")
+	require.Panics(t, func() {
+		_ = ks.Update(1, a, func(tx *Tx) error { tx.Get(a); tx.Get(b); return nil })
+	})
+	// The empty key is a key like any other, not "no key remembered".
+	update(t, ks, 1, "", func(tx *Tx) {
+		tx.Put("", NewString("empty"))
+		require.Equal(t, "empty", tx.Read("").Str)
+		require.Panics(t, func() { tx.Get(c) })
+	})
+	require.NoError(t, ks.UpdateAll(1, func(tx *Tx) error {
+		require.Equal(t, "empty", tx.Get("").Str)
+		require.Equal(t, a, tx.Get(a).Str)
+		return nil
+	}))
+	ks.Flush()
+}
