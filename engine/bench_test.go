@@ -128,6 +128,52 @@ func BenchmarkSetParallel(b *testing.B) {
 	})
 }
 
+// BenchmarkGetInCache is BenchmarkGet over 1024 keys that stay in the CPU
+// caches: the cost of the code path itself, without the cache and TLB
+// misses that dominate a random lookup among 1M keys.
+func BenchmarkGetInCache(b *testing.B) {
+	e, err := Open(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = e.Close() })
+	db := e.DB("hot")
+	keys := make([]string, 1024)
+	for i := range keys {
+		keys[i] = benchKey(i)
+		if _, err := db.Set(keys[i], benchValue(i), SetOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, ok, err := db.Get(keys[i&1023]); !ok || err != nil {
+			b.Fatal("missing key", err)
+		}
+	}
+}
+
+// BenchmarkMemoryLatency chases pointers through a random cycle over 256 MB
+// (about the heap of the 1M-key fixture): the cost of one dependent cache
+// and TLB miss on this machine, to read the GET figures against. It
+// measures the machine, not the engine.
+func BenchmarkMemoryLatency(b *testing.B) {
+	const n = 1 << 26 // int32s: 256 MB
+	next := make([]int32, n)
+	r := rand.New(rand.NewPCG(3, 4))
+	perm := r.Perm(n)
+	for i := range perm {
+		next[perm[i]] = int32(perm[(i+1)%n])
+	}
+	b.ResetTimer()
+	p := int32(0)
+	for i := 0; i < b.N; i++ {
+		p = next[p]
+	}
+	runtime.KeepAlive(p)
+}
+
 // BenchmarkHeapPerKey loads 1M keys (16-byte key, 64-byte value, each its
 // own allocation as if it came from the network) into a fresh engine and
 // reports the live heap they cost, after a GC, as bytes/key. Its ns/op is

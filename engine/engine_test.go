@@ -351,3 +351,38 @@ func requireKey(t testing.TB, db *DB, key, want string, wantPTTL int64) {
 	require.True(t, found, "%q must exist", key)
 	require.Equal(t, want, v, "value of %q", key)
 }
+
+func TestWallClock(t *testing.T) {
+	require.Nil(t, newWallClock(ttl.NewManual(time.Time{})), "only the system clock takes the fast path")
+	w := newWallClock(ttl.System{})
+	require.NotNil(t, w)
+	for i := 0; i < 1000; i++ {
+		before := time.Now().UnixMilli()
+		got := w.nowMilli()
+		after := time.Now().UnixMilli()
+		// The offset was taken from the wall clock moments ago: the
+		// monotonic reading cannot have drifted by a millisecond since.
+		require.GreaterOrEqual(t, got, before-1)
+		require.LessOrEqual(t, got, after+1)
+	}
+	// A stale offset (as after a step of the system clock) is corrected by
+	// sync, which the expiry worker calls every interval.
+	w.offset.Add(int64(time.Hour))
+	require.Greater(t, w.nowMilli(), time.Now().Add(59*time.Minute).UnixMilli())
+	w.sync()
+	within := func(read func() int64) {
+		t.Helper()
+		before := time.Now().UnixMilli()
+		got := read()
+		after := time.Now().UnixMilli()
+		require.GreaterOrEqual(t, got, before-1)
+		require.LessOrEqual(t, got, after+1)
+	}
+	within(w.nowMilli)
+
+	e, err := Open(Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = e.Close() })
+	require.NotNil(t, e.wall)
+	within(e.now)
+}

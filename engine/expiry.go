@@ -27,6 +27,9 @@ func (e *Engine) expiryLoop() {
 			return
 		case <-tick:
 		}
+		if e.wall != nil {
+			e.wall.sync()
+		}
 		next = e.reclaimPass(budget, next)
 		if e.opts.expiryPassed != nil {
 			select {
