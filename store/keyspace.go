@@ -89,8 +89,14 @@ func New(opts Options) *Keyspace {
 	if n <= 0 {
 		n = DefaultShards()
 	}
-	n = normalizeShards(n)
-	ks := &Keyspace{shards: make([]shard, n), mask: uint64(n - 1), used: opts.UsedBytes}
+	return newKeyspace(normalizeShards(n), opts.UsedBytes)
+}
+
+// newKeyspace builds a keyspace with exactly n shards (a power of two),
+// bypassing the MinShards floor so that BenchmarkShards can measure small
+// counts too.
+func newKeyspace(n int, used *atomic.Int64) *Keyspace {
+	ks := &Keyspace{shards: make([]shard, n), mask: uint64(n - 1), used: used}
 	for i := range ks.shards {
 		ks.shards[i].m = make(map[string]*Entry)
 		ks.shards[i].exp = ttl.NewIndex()
@@ -157,6 +163,7 @@ func (ks *Keyspace) Update(now int64, key string, fn func(tx *Tx) error) error {
 	defer s.mu.Unlock()
 	tx := &s.tx
 	tx.begin(ks, now, i)
+	tx.remember(key, i)
 	defer tx.end()
 	return fn(tx)
 }
