@@ -204,7 +204,7 @@ func TestDBConcurrentOpen(t *testing.T) {
 	require.Len(t, te.DBs(), 4)
 }
 
-func TestMaxMemory(t *testing.T) {
+func TestMaxMemoryStrings(t *testing.T) {
 	te := openTestEngine(t, Options{MaxMemory: 1000})
 	db, other := te.DB("a"), te.DB("b")
 	big := string(make([]byte, 600))
