@@ -55,6 +55,9 @@ func (c *client) forward(sub *pubsub.Subscription) {
 	ch := sub.C()
 	for m := range ch {
 		c.wmu.Lock()
+		// Large payloads are written as they are encoded, so the deadline
+		// must be in place before the first one.
+		_ = c.nc.SetWriteDeadline(time.Now().Add(c.s.opts.PubSubWriteTimeout))
 		c.writeMessage(m)
 	drain:
 		for n := 0; n < 1024; n++ {
@@ -68,7 +71,6 @@ func (c *client) forward(sub *pubsub.Subscription) {
 				break drain
 			}
 		}
-		_ = c.nc.SetWriteDeadline(time.Now().Add(c.s.opts.PubSubWriteTimeout))
 		err := c.w.flush()
 		_ = c.nc.SetWriteDeadline(time.Time{})
 		c.wmu.Unlock()
