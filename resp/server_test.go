@@ -60,9 +60,9 @@ func TestShutdownWaitsForIdleClients(t *testing.T) {
 func TestProtocolErrorClosesConnection(t *testing.T) {
 	_, _, addr := startServer(t, Options{})
 	for in, want := range map[string]string{
-		"*1\r\n$4\r\nPING\r\n*abc\r\n":  "+PONG\r\n-ERR Protocol error: invalid multibulk length\r\n",
-		"*1\r\nx\r\n":                   "-ERR Protocol error: expected '$', got 'x'\r\n",
-		"GET \"a\r\n":                   "-ERR Protocol error: unbalanced quotes in request\r\n",
+		"*1\r\n$4\r\nPING\r\n*abc\r\n":      "+PONG\r\n-ERR Protocol error: invalid multibulk length\r\n",
+		"*1\r\nx\r\n":                       "-ERR Protocol error: expected '$', got 'x'\r\n",
+		"GET \"a\r\n":                       "-ERR Protocol error: unbalanced quotes in request\r\n",
 		"*2\r\n$3\r\nget\r\n$600000000\r\n": "-ERR Protocol error: invalid bulk length\r\n",
 	} {
 		c := dialRaw(t, addr)
