@@ -197,7 +197,9 @@ func randomCommand(r *rand.Rand) []string {
 		// Small increments only: the engine takes the increment as a
 		// float64, so huge ones lose the precision Redis's long double
 		// keeps (reported, not this package's to fix).
-		func() []string { return []string{"INCRBYFLOAT", k(), []string{"1", "0.1", "-2.5", "x", "1e3"}[r.IntN(5)]} },
+		func() []string {
+			return []string{"INCRBYFLOAT", k(), []string{"1", "0.1", "-2.5", "x", "1e3"}[r.IntN(5)]}
+		},
 		func() []string { return []string{"APPEND", k(), v()} },
 		func() []string { return []string{"STRLEN", k()} },
 		func() []string { return []string{"GETRANGE", k(), v(), v()} },
