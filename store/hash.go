@@ -1,0 +1,125 @@
+package store
+
+// HashFieldOverhead is what each field costs beyond the bytes of its name
+// and value in the size accounting: roughly a map slot (key header, index,
+// hash byte, load-factor slack) plus the ordered entry (two string headers
+// and a flag).
+const HashFieldOverhead = 72
+
+// hashCompactMin is the number of deleted slots below which Hash never
+// compacts: tiny hashes are not worth a rebuild.
+const hashCompactMin = 16
+
+// Hash is a Redis hash: field -> value, iterated in insertion order.
+//
+// Redis gives HGETALL no defined order; insertion order is deterministic and
+// is also what Redis itself returns for small hashes (its listpack keeps
+// fields in insertion order and updates values in place), so replies match
+// Redis's for those. A map indexes an append-only slice of entries; a
+// deleted entry leaves a hole that iteration skips, and the slice is
+// compacted once holes outnumber live entries, which keeps deletes O(1)
+// amortised and iteration O(Len).
+type Hash struct {
+	idx  map[string]int // field -> position in ents
+	ents []hashEntry
+	dead int   // holes in ents
+	data int64 // sum of len(field)+len(value) over live fields
+}
+
+type hashEntry struct {
+	field, value string
+	live         bool
+}
+
+// NewHash returns an empty hash.
+func NewHash() *Hash { return &Hash{idx: make(map[string]int)} }
+
+// Type is TypeHash.
+func (h *Hash) Type() Type { return TypeHash }
+
+// Len is the number of fields.
+func (h *Hash) Len() int { return len(h.idx) }
+
+// Bytes is the fields' and values' lengths plus HashFieldOverhead per field.
+func (h *Hash) Bytes() int64 { return h.data + int64(len(h.idx))*HashFieldOverhead }
+
+// Get returns field's value.
+func (h *Hash) Get(field string) (string, bool) {
+	i, ok := h.idx[field]
+	if !ok {
+		return "", false
+	}
+	return h.ents[i].value, true
+}
+
+// Has reports whether field exists.
+func (h *Hash) Has(field string) bool {
+	_, ok := h.idx[field]
+	return ok
+}
+
+// Set sets field to value and reports whether the field is new. An existing
+// field keeps its position in the iteration order.
+func (h *Hash) Set(field, value string) (added bool) {
+	if i, ok := h.idx[field]; ok {
+		e := &h.ents[i]
+		h.data += int64(len(value)) - int64(len(e.value))
+		e.value = value
+		return false
+	}
+	h.idx[field] = len(h.ents)
+	h.ents = append(h.ents, hashEntry{field: field, value: value, live: true})
+	h.data += int64(len(field) + len(value))
+	return true
+}
+
+// Delete removes field and reports whether it existed.
+func (h *Hash) Delete(field string) bool {
+	i, ok := h.idx[field]
+	if !ok {
+		return false
+	}
+	e := &h.ents[i]
+	h.data -= int64(len(e.field) + len(e.value))
+	delete(h.idx, field)
+	*e = hashEntry{} // drop the strings for the collector
+	h.dead++
+	// Holes at the end cost nothing to drop; doing so keeps a hash used as a
+	// stack (HSET then HDEL of the newest field) from ever compacting.
+	for n := len(h.ents); n > 0 && !h.ents[n-1].live; n-- {
+		h.ents = h.ents[:n-1]
+		h.dead--
+	}
+	if h.dead >= hashCompactMin && h.dead > len(h.idx) {
+		h.compact()
+	}
+	if len(h.idx) == 0 {
+		h.ents, h.dead = nil, 0
+	}
+	return true
+}
+
+// compact removes the holes, preserving order, in O(len(ents)). It
+// rebuilds the map too: Go maps never give back their buckets, so a hash
+// that shrank from a million fields would otherwise keep a million slots.
+func (h *Hash) compact() {
+	ents := make([]hashEntry, 0, len(h.idx))
+	idx := make(map[string]int, len(h.idx))
+	for _, e := range h.ents {
+		if e.live {
+			idx[e.field] = len(ents)
+			ents = append(ents, e)
+		}
+	}
+	h.ents, h.idx, h.dead = ents, idx, 0
+}
+
+// Each calls fn for every field in insertion order until fn returns false.
+// fn must not modify the hash.
+func (h *Hash) Each(fn func(field, value string) bool) {
+	for _, e := range h.ents {
+		if e.live && !fn(e.field, e.value) {
+			return
+		}
+	}
+}
