@@ -327,6 +327,10 @@ func cmdDecrBy(c *client, t engine.Txn, a []string) error {
 func cmdIncrByFloat(c *client, t engine.Txn, a []string) error {
 	d, err := parseFloat(a[1])
 	if err != nil {
+		// Redis checks the key's type before it parses the increment.
+		if typ := t.Type(a[0]); typ != engine.TypeNone && typ != engine.TypeString {
+			return engine.ErrWrongType
+		}
 		return err
 	}
 	v, err := t.IncrByFloat(a[0], d)

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -138,6 +138,32 @@ var diffCases = map[string][][]string{
 		{"RENAMENX", "r2", "r2"}, {"SET", "o", "x"}, {"RENAMENX", "r2", "o"}, {"RENAMENX", "r2", "p"}, {"TYPE", "p"}, {"TYPE", "zz"},
 		{"KEYS", "*"}, {"KEYS", "[op]"}, {"KEYS", "zz"}, {"DBSIZE"}, {"FLUSHDB", "x"}, {"FLUSHDB", "SYNC"}, {"DBSIZE"}, {"EXPIRE", "o", "-1"},
 	},
+	"hashes": {
+		{"HSET", "h", "a", "1", "b", "2"}, {"HSET", "h", "a"}, {"HSET", "h", "a", "1", "b"}, {"HSET", "h", "a", "10"}, {"HMSET", "h", "c", "3"},
+		{"HSETNX", "h", "a", "x"}, {"HSETNX", "h", "d", "4"}, {"HGET", "h", "a"}, {"HGET", "h", "zz"}, {"HGET", "zz", "a"},
+		{"HMGET", "h", "a", "zz", "b"}, {"HGETALL", "h"}, {"HGETALL", "zz"}, {"HKEYS", "h"}, {"HVALS", "h"}, {"HLEN", "h"}, {"HLEN", "zz"},
+		{"HEXISTS", "h", "a"}, {"HEXISTS", "h", "zz"}, {"HSTRLEN", "h", "a"}, {"HSTRLEN", "h", "zz"}, {"HINCRBY", "h", "a", "5"},
+		{"HINCRBY", "h", "a", "x"}, {"HINCRBY", "h", "a", "9223372036854775807"}, {"HSET", "h", "t", "text"}, {"HINCRBY", "h", "t", "1"},
+		{"HINCRBYFLOAT", "h", "t", "1"}, {"HINCRBYFLOAT", "h", "f", "1.5"}, {"HINCRBYFLOAT", "h", "f", "x"}, {"HINCRBYFLOAT", "h", "f", "inf"},
+		{"HDEL", "h", "a", "zz"}, {"HDEL", "h"}, {"SET", "s", "v"}, {"HGET", "s", "a"}, {"HSET", "s", "a", "1"}, {"HGETALL", "s"},
+		{"HSCAN", "h", "0"}, {"HSCAN", "zz", "0"}, {"HSCAN", "s", "0"}, {"HDEL", "h", "b", "c", "d", "t", "f"}, {"EXISTS", "h"}, {"TYPE", "h"},
+	},
+	"lists": {
+		{"RPUSH", "l", "a", "b", "c"}, {"LPUSH", "l", "z"}, {"LPUSHX", "nol", "x"}, {"RPUSHX", "l", "a"}, {"LRANGE", "l", "0", "-1"},
+		{"LRANGE", "l", "-100", "100"}, {"LRANGE", "l", "3", "1"}, {"LRANGE", "l", "x", "1"}, {"LLEN", "l"}, {"LLEN", "nol"},
+		{"LINDEX", "l", "2"}, {"LINDEX", "l", "-1"}, {"LINDEX", "l", "99"}, {"LINDEX", "l", "x"}, {"LPOS", "l", "a"},
+		{"LPOS", "l", "a", "RANK", "2"}, {"LPOS", "l", "a", "RANK", "-1"}, {"LPOS", "l", "a", "COUNT", "0"}, {"LPOS", "l", "a", "COUNT", "1", "RANK", "-1"},
+		{"LPOS", "l", "a", "MAXLEN", "1"}, {"LPOS", "l", "a", "RANK", "0"}, {"LPOS", "l", "a", "COUNT", "-1"}, {"LPOS", "l", "a", "COUNT", "x"},
+		{"LPOS", "l", "a", "RANK", "x"}, {"LPOS", "l", "a", "MAXLEN", "-1"}, {"LPOS", "l", "a", "FOO"}, {"LPOS", "l", "a", "RANK"}, {"LPOS", "nol", "a"},
+		{"LPOS", "nol", "a", "COUNT", "2"}, {"LSET", "l", "0", "y"}, {"LSET", "l", "99", "y"}, {"LSET", "nol", "0", "y"}, {"LSET", "l", "x", "y"},
+		{"LINSERT", "l", "BEFORE", "b", "new"}, {"LINSERT", "l", "AFTER", "zz", "new"}, {"LINSERT", "l", "MIDDLE", "b", "new"},
+		{"LINSERT", "nol", "BEFORE", "b", "new"}, {"LREM", "l", "0", "a"}, {"LREM", "l", "x", "a"}, {"LREM", "l", "-1", "new"},
+		{"LPOP", "l"}, {"RPOP", "l"}, {"LPOP", "l", "0"}, {"LPOP", "l", "-1"}, {"LPOP", "l", "x"}, {"LPOP", "l", "1", "2"},
+		{"LPOP", "nol", "2"}, {"RPOP", "l", "100"}, {"RPOP", "l"}, {"RPUSH", "src", "1", "2", "3"}, {"RPOPLPUSH", "src", "dst"},
+		{"LMOVE", "src", "dst", "LEFT", "RIGHT"}, {"LMOVE", "src", "src", "LEFT", "RIGHT"}, {"LMOVE", "src", "dst", "UP", "LEFT"},
+		{"LMOVE", "nol", "dst", "LEFT", "LEFT"}, {"LRANGE", "dst", "0", "-1"}, {"LTRIM", "dst", "1", "-1"}, {"LTRIM", "dst", "5", "1"},
+		{"EXISTS", "dst"}, {"SET", "s", "v"}, {"LPUSH", "s", "x"}, {"RPOPLPUSH", "src", "s"}, {"LRANGE", "src", "0", "-1"},
+	},
 	"connection": {
 		{"PING"}, {"PING", "x"}, {"PING", "x", "y"}, {"ECHO", "hi"}, {"ECHO"}, {"NOSUCH", "a", "b"}, {"nosuch"},
 		{"SELECT", "x"}, {"SELECT", "16"}, {"SELECT", "-1"}, {"SELECT", diffDB}, {"GET"}, {"CONFIG", "NOPE"}, {"CONFIG"},
@@ -176,6 +202,8 @@ func TestDiffCases(t *testing.T) {
 // randomCommand draws a command over a small key and value alphabet, so
 // that keys collide, types clash and edge values come up often.
 func randomCommand(r *rand.Rand) []string {
+	now := time.Now().Unix()
+	soon, late := strconv.FormatInt(now+50, 10), strconv.FormatInt(now+10000, 10)
 	keys := []string{"a", "b", "c", "d"}
 	vals := []string{"0", "1", "-1", "10", "x", "", "3.5", "9223372036854775807", "-9223372036854775808", " 1"}
 	k := func() string { return keys[r.IntN(len(keys))] }
@@ -207,13 +235,43 @@ func randomCommand(r *rand.Rand) []string {
 		func() []string { return []string{"DEL", k(), k()} },
 		func() []string { return []string{"EXISTS", k(), k()} },
 		func() []string { return []string{"EXPIRE", k(), []string{"100", "200", "-1", "x"}[r.IntN(4)]} },
-		func() []string { return []string{"EXPIRE", k(), "150", []string{"NX", "XX", "GT", "LT"}[r.IntN(4)]} },
+		// Conditional expiries at fixed instants far from the relative
+		// ones, so the outcome never depends on the milliseconds between
+		// the two servers' clocks.
+		func() []string {
+			return []string{"EXPIREAT", k(), []string{soon, late}[r.IntN(2)], []string{"NX", "XX", "GT", "LT"}[r.IntN(4)]}
+		},
 		func() []string { return []string{"PERSIST", k()} },
 		func() []string { return []string{"TTL", k()} },
 		func() []string { return []string{"TYPE", k()} },
 		func() []string { return []string{"RENAME", k(), k()} },
 		func() []string { return []string{"RENAMENX", k(), k()} },
 		func() []string { return []string{"KEYS", "*"} },
+		func() []string { return []string{"HSET", k(), v(), v()} },
+		func() []string { return []string{"HSETNX", k(), v(), v()} },
+		func() []string { return []string{"HGET", k(), v()} },
+		func() []string { return []string{"HMGET", k(), v(), v()} },
+		func() []string { return []string{"HDEL", k(), v(), v()} },
+		func() []string { return []string{"HINCRBY", k(), v(), v()} },
+		func() []string {
+			return []string{"HINCRBYFLOAT", k(), v(), []string{"1", "0.1", "-2.5", "x"}[r.IntN(4)]}
+		},
+		func() []string { return []string{"HLEN", k()} },
+		func() []string { return []string{"HGETALL", k()} },
+		func() []string { return []string{"HSTRLEN", k(), v()} },
+		func() []string { return []string{"LPUSH", k(), v(), v()} },
+		func() []string { return []string{"RPUSH", k(), v()} },
+		func() []string { return []string{"LPOP", k()} },
+		func() []string { return []string{"RPOP", k(), []string{"0", "1", "3", "-1"}[r.IntN(4)]} },
+		func() []string { return []string{"LRANGE", k(), v(), v()} },
+		func() []string { return []string{"LINDEX", k(), v()} },
+		func() []string { return []string{"LSET", k(), v(), v()} },
+		func() []string { return []string{"LREM", k(), v(), v()} },
+		func() []string { return []string{"LINSERT", k(), []string{"BEFORE", "AFTER"}[r.IntN(2)], v(), v()} },
+		func() []string { return []string{"LTRIM", k(), v(), v()} },
+		func() []string { return []string{"LPOS", k(), v(), "RANK", []string{"1", "-1", "2"}[r.IntN(3)]} },
+		func() []string { return []string{"LMOVE", k(), k(), "LEFT", "RIGHT"} },
+		func() []string { return []string{"LLEN", k()} },
 		func() []string { return []string{"DBSIZE"} },
 	}
 	return gens[r.IntN(len(gens))]()
@@ -253,38 +311,49 @@ func TestDiffRandom(t *testing.T) {
 func TestDiffProtocol(t *testing.T) {
 	raddr := testredis.Addr(t)
 	_, _, addr := startServer(t, Options{})
-	inputs := []string{
-		"*abc\r\n", "*3000000000\r\n", "*1\r\nx\r\n", "*1\r\n$-1\r\n", "*1\r\n$+1\r\n", "*2\r\n$3\r\nget\r\n$600000000\r\n",
-		"GET \"a\r\n", "GET 'a\r\n", "SET \"a\"b c\r\n", "PING\r\n\r\n\nPING\n", "*0\r\n*-1\r\nPING\r\n",
-		"*1\r\n$4\r\npingxx*1\r\n$4\r\nping\r\n", "ECHO \"\\x41\\n\\t\"\r\n", "ECHO 'it\\'s'\r\n", "ECHO \"a\\\"b\"\r\n",
-		"*2\r\n$4\r\nECHO\r\n$3\r\na\r\n\r\n", "SET a b\r\nGET a\r\nDEL a\r\n", "QUIT\r\nPING\r\n",
-		"*1\r\n$4\r\nPING\r\n*x\r\n*1\r\n$4\r\nPING\r\n",
+	// closes marks input after which the servers hang up: no sentinel is
+	// sent then, since unread bytes at close turn the FIN into a reset.
+	inputs := []struct {
+		in     string
+		closes bool
+	}{
+		{"*abc\r\n", true}, {"*3000000000\r\n", true}, {"*1\r\nx\r\n", true}, {"*1\r\n$-1\r\n", true}, {"*1\r\n$+1\r\n", true},
+		{"*2\r\n$3\r\nget\r\n$600000000\r\n", true}, {"GET \"a\r\n", true}, {"GET 'a\r\n", true}, {"SET \"a\"b c\r\n", true},
+		{"QUIT\r\nPING\r\n", true}, {"*1\r\n$4\r\nPING\r\n*x\r\n*1\r\n$4\r\nPING\r\n", true},
+		{"PING\r\n\r\n\nPING\n", false}, {"*0\r\n*-1\r\nPING\r\n", false}, {"*1\r\n$4\r\npingxx*1\r\n$4\r\nping\r\n", false},
+		{"ECHO \"\\x41\\n\\t\"\r\n", false}, {"ECHO 'it\\'s'\r\n", false}, {"ECHO \"a\\\"b\"\r\n", false},
+		{"*2\r\n$4\r\nECHO\r\n$3\r\na\r\n\r\n", false}, {"SET a b\r\nGET a\r\nDEL a\r\n", false},
 	}
-	for _, in := range inputs {
-		got := rawExchange(t, addr, in)
-		want := rawExchange(t, raddr, in)
-		require.Equal(t, want, got, "input %q", in)
+	for _, tc := range inputs {
+		got := rawExchange(t, addr, tc.in, tc.closes)
+		want := rawExchange(t, raddr, tc.in, tc.closes)
+		require.Equal(t, want, got, "input %q", tc.in)
 	}
 }
 
-// rawExchange writes in after selecting the diff database and returns all
-// that comes back until the server closes the connection or is silent for
-// a moment (the only way to know a server has nothing more to say).
-func rawExchange(t *testing.T, addr, in string) string {
+// rawExchange writes in after selecting the diff database, then a
+// sentinel command, and returns all that comes back until the server
+// closes the connection or answers the sentinel.
+func rawExchange(t *testing.T, addr, in string, closes bool) string {
+	const sentinel = "*2\r\n$4\r\nECHO\r\n$8\r\nSENTINEL\r\n"
+	const sentinelReply = "$8\r\nSENTINEL\r\n"
 	c := dialRaw(t, addr)
 	require.Equal(t, "+OK\r\n", c.do("SELECT", diffDB))
 	c.write([]byte(in))
+	if !closes {
+		c.write([]byte(sentinel))
+	}
+	require.NoError(t, c.nc.SetReadDeadline(time.Now().Add(testTimeout)))
 	var out []byte
 	buf := make([]byte, 4096)
 	for {
-		require.NoError(t, c.nc.SetReadDeadline(time.Now().Add(300*time.Millisecond)))
 		n, err := c.br.Read(buf)
 		out = append(out, buf[:n]...)
+		if strings.HasSuffix(string(out), sentinelReply) {
+			return string(out)
+		}
 		if err == io.EOF {
 			return string(out) + "<closed>"
-		}
-		if ne, ok := err.(net.Error); ok && ne.Timeout() {
-			return string(out)
 		}
 		require.NoError(t, err)
 	}
