@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/isa-cloud/isa-memstore/pubsub"
 	"github.com/isa-cloud/isa-memstore/store"
 	"github.com/isa-cloud/isa-memstore/ttl"
 )
@@ -38,6 +39,16 @@ type Options struct {
 	// ExpiryCPUFraction caps the share of one core the worker may use per
 	// interval (0 means 0.25, as Redis's active expire cycle budget).
 	ExpiryCPUFraction float64
+	// DefaultLockTTL is the lifetime of a lock acquired with a zero TTL; 0
+	// means 30s. No lock lives forever.
+	DefaultLockTTL time.Duration
+	// DefaultSessionTTL is the lifetime of a session created with a zero
+	// TTL; 0 means 24h.
+	DefaultSessionTTL time.Duration
+	// PubSubBuffer is how many messages a subscription may hold before
+	// its consumer counts as too slow and is disconnected; 0 means
+	// pubsub.DefaultBufferSize.
+	PubSubBuffer int
 
 	// expiryTick, when set (tests only), drives the worker instead of a
 	// ticker.
@@ -54,10 +65,13 @@ type Engine struct {
 	dbsMu  sync.Mutex
 	dbList atomic.Pointer[[]*DB] // copy-on-write list for the expiry worker and totals
 
-	used   atomic.Int64 // bytes across all namespaces
-	closed atomic.Bool
-	stop   chan struct{}
-	done   chan struct{}
+	used     atomic.Int64 // bytes across all namespaces
+	sessions sessionTable // every session, by id (see sessions.go)
+	broker   *pubsub.Broker
+	health   *DB // private namespace for deep health checks (see stats.go)
+	closed   atomic.Bool
+	stop     chan struct{}
+	done     chan struct{}
 }
 
 // Open starts an engine and its background expiry worker. Close stops it.
@@ -71,6 +85,12 @@ func Open(opts Options) (*Engine, error) {
 	if opts.ExpiryCPUFraction <= 0 || opts.ExpiryCPUFraction > 1 {
 		opts.ExpiryCPUFraction = 0.25
 	}
+	if opts.DefaultLockTTL <= 0 {
+		opts.DefaultLockTTL = 30 * time.Second
+	}
+	if opts.DefaultSessionTTL <= 0 {
+		opts.DefaultSessionTTL = 24 * time.Hour
+	}
 	if opts.MaxMemory < 0 {
 		return nil, invalidArg("ERR MaxMemory must not be negative")
 	}
@@ -81,20 +101,30 @@ func Open(opts Options) (*Engine, error) {
 		done:  make(chan struct{}),
 	}
 	e.started = e.clock.Now()
+	e.sessions.init()
+	e.broker = pubsub.New(pubsub.Options{BufferSize: opts.PubSubBuffer})
+	e.health = newDB(e, "")
 	empty := []*DB{}
 	e.dbList.Store(&empty)
 	go e.expiryLoop()
 	return e, nil
 }
 
-// Close stops the background worker. Calls made after Close fail with
-// ErrClosed. Close is idempotent.
+// Close stops the background worker, wakes lock waiters with ErrClosed and
+// ends every pub/sub subscription (pubsub.ErrBrokerClosed). Calls made
+// after Close fail with ErrClosed. Close is idempotent.
 func (e *Engine) Close() error {
 	if e.closed.Swap(true) {
 		return nil
 	}
 	close(e.stop)
 	<-e.done
+	// Wake lock waiters with ErrClosed after the worker is gone, so nothing
+	// hands a lock over any more.
+	for _, db := range *e.dbList.Load() {
+		db.closeLocks()
+	}
+	e.broker.Close()
 	return nil
 }
 
@@ -132,6 +162,12 @@ type DB struct {
 	e    *Engine
 	name string
 	ks   *store.Keyspace
+
+	locks    lockTableRef // created on first use (see locks.go)
+	sessions dbSessions   // this namespace's sessions (see sessions.go)
+	// coordCommands counts lock, session and pub/sub calls, which do not
+	// go through the keyspace, for the namespace's statistics.
+	coordCommands atomic.Int64
 }
 
 func newDB(e *Engine, name string) *DB {

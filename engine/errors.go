@@ -49,6 +49,12 @@ var (
 	ErrOOM = newError("oom", "OOM command not allowed when used memory > 'maxmemory'.")
 	// ErrClosed is any call on a closed engine.
 	ErrClosed = newError("closed", "ERR the engine is closed")
+	// ErrUnknownCommand is an operation name the engine does not know (in
+	// an atomic batch); its text names the operation, as Redis's does.
+	ErrUnknownCommand = newError("unknowncmd", "ERR unknown command")
+	// ErrInternal is a broken invariant (a bug), such as a health check
+	// that reads back something else than it wrote.
+	ErrInternal = newError("internal", "ERR internal error")
 )
 
 // Errors lists every exported error kind, for tables that must cover them
@@ -57,7 +63,8 @@ func Errors() []*Error {
 	return []*Error{
 		ErrWrongType, ErrNotInteger, ErrNotFloat, ErrOverflow, ErrNaNOrInf,
 		ErrNoSuchKey, ErrSyntax, ErrInvalidExpire, ErrInvalidArgument,
-		ErrTooLarge, ErrOOM, ErrClosed,
+		ErrTooLarge, ErrOOM, ErrClosed, ErrUnknownCommand,
+		ErrInternal,
 	}
 }
 

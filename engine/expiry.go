@@ -40,9 +40,16 @@ func (e *Engine) reclaimPass(budget time.Duration, start int) int {
 	}
 	began := time.Now()
 	now := e.now()
+	// Sessions live in one engine-wide table, not per namespace; they go
+	// first so that a wave of expiring keys cannot starve them.
+	for e.sessions.reclaim(now, reclaimBatch) > 0 {
+		if time.Since(began) > budget {
+			return start
+		}
+	}
 	for i := 0; i < len(dbs); i++ {
 		j := (start + i) % len(dbs)
-		for dbs[j].ks.ReclaimExpired(now, reclaimBatch) > 0 {
+		for dbs[j].ks.ReclaimExpired(now, reclaimBatch)+dbs[j].reclaimLocks(now, reclaimBatch) > 0 {
 			if time.Since(began) > budget {
 				return j
 			}
@@ -51,15 +58,16 @@ func (e *Engine) reclaimPass(budget time.Duration, start int) int {
 	return start
 }
 
-// ReclaimExpired deletes every key whose deadline has passed, in every
-// namespace, now, and returns how many it deleted. The background worker
-// does this continuously; tests on a manual clock call it to make memory
-// reclamation deterministic.
+// ReclaimExpired deletes every key, lock and session whose deadline has
+// passed, in every namespace, now, and returns how many it deleted. The
+// background worker does this continuously; tests on a manual clock call it
+// to make memory reclamation deterministic.
 func (e *Engine) ReclaimExpired() int {
 	now := e.now()
 	n := 0
 	for _, db := range *e.dbList.Load() {
 		n += db.ks.ReclaimExpired(now, 0)
+		n += db.reclaimLocks(now, 0)
 	}
-	return n
+	return n + e.sessions.reclaim(now, 0)
 }

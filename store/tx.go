@@ -60,6 +60,20 @@ func (tx *Tx) Get(key string) *Entry {
 	return e
 }
 
+// Peek is Get without marking the key accessed, for introspection
+// (OBJECT IDLETIME, key info) that must report the last access before it.
+// A key past its deadline is still deleted and reported absent.
+func (tx *Tx) Peek(key string) *Entry {
+	e := tx.shard(key).m[key]
+	if e == nil {
+		return nil
+	}
+	if e.deadline != 0 && e.deadline <= tx.now {
+		return tx.Get(key) // reclaims it
+	}
+	return e
+}
+
 // Read is Get for a read command: it also counts a keyspace hit or miss, as
 // Redis does for lookups on behalf of read commands.
 func (tx *Tx) Read(key string) *Entry {
