@@ -37,7 +37,7 @@ func (c *client) ensureSub() {
 	if c.sub != nil {
 		return
 	}
-	c.sub = c.s.broker.Subscribe(c.s.opts.PubSubNamespace)
+	c.sub = c.s.pubsub.Subscribe()
 	c.channels = map[string]struct{}{}
 	c.patterns = map[string]struct{}{}
 	c.fwdDone = make(chan struct{})
@@ -195,7 +195,7 @@ func (c *client) unsubscribeAll() {
 }
 
 func cmdPublish(c *client, a []string) {
-	n := c.s.broker.Publish(c.s.opts.PubSubNamespace, a[0], a[1], c.s.eng.Clock().Now())
+	n := c.s.pubsub.Publish(a[0], a[1])
 	c.w.integer(int64(n))
 }
 
@@ -208,11 +208,11 @@ func cmdPubSubChannels(c *client, a []string) {
 	if len(a) == 1 {
 		pat = a[0]
 	}
-	c.writeStrings(c.s.broker.Channels(c.s.opts.PubSubNamespace, pat))
+	c.writeStrings(c.s.pubsub.PubSubChannels(pat))
 }
 
 func cmdPubSubNumSub(c *client, a []string) {
-	counts := c.s.broker.NumSub(c.s.opts.PubSubNamespace, a...)
+	counts := c.s.pubsub.PubSubNumSub(a...)
 	c.w.array(2 * len(a))
 	for i, ch := range a {
 		c.w.bulkString(ch)
@@ -221,5 +221,5 @@ func cmdPubSubNumSub(c *client, a []string) {
 }
 
 func cmdPubSubNumPat(c *client, a []string) {
-	c.w.integer(int64(c.s.broker.NumPat(c.s.opts.PubSubNamespace)))
+	c.w.integer(int64(c.s.pubsub.PubSubNumPat()))
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/isa-cloud/isa-memstore/engine"
 )
 
 func TestPubSubGoRedis(t *testing.T) {
@@ -69,7 +71,7 @@ func TestPubSubRawRESP2(t *testing.T) {
 }
 
 func TestPubSubRawRESP3(t *testing.T) {
-	_, _, addr := startServer(t, Options{})
+	_, eng, addr := startServer(t, Options{})
 	c := dialRaw(t, addr)
 	pub := dialRaw(t, addr)
 	require.True(t, strings.HasPrefix(c.do("HELLO", "3"), "%7\r\n"))
@@ -80,12 +82,16 @@ func TestPubSubRawRESP3(t *testing.T) {
 	assert.Equal(t, "_\r\n", c.do("GET", "a"))
 	assert.Equal(t, ":1\r\n", pub.do("PUBLISH", "a", "x"))
 	assert.Equal(t, ">3\r\n$7\r\nmessage\r\n$1\r\na\r\n$1\r\nx\r\n", c.reply())
+	// Channels are the engine's: an embedder publishing in database 0's
+	// namespace reaches RESP subscribers.
+	assert.Equal(t, 1, eng.DB(DefaultNamespace+"0").Publish("a", "from the engine"))
+	assert.Equal(t, ">3\r\n$7\r\nmessage\r\n$1\r\na\r\n$15\r\nfrom the engine\r\n", c.reply())
 }
 
 // A subscriber that stops reading is disconnected instead of making the
 // server buffer without bound, and publishers never block on it.
 func TestPubSubSlowSubscriberDisconnected(t *testing.T) {
-	srv, _, addr := startServer(t, Options{PubSubBuffer: 8, PubSubWriteTimeout: 200 * time.Millisecond})
+	srv, _, addr := startServer(t, Options{PubSubWriteTimeout: 200 * time.Millisecond}, engine.Options{PubSubBuffer: 8})
 	slow := dialRaw(t, addr)
 	assert.Equal(t, "*3\r\n$9\r\nsubscribe\r\n$1\r\nc\r\n:1\r\n", slow.do("SUBSCRIBE", "c"))
 	pub := newGoRedis(t, addr, 2)

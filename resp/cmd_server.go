@@ -645,7 +645,7 @@ func (s *Server) infoSection(sb *strings.Builder, sec string) {
 		sb.WriteString("# Memory\r\n")
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
-		used := int64(ms.HeapAlloc)
+		used := int64(ms.HeapAlloc) // what the process holds, as Redis's allocator figure
 		kv("used_memory", used)
 		kv("used_memory_human", humanBytes(used))
 		kv("used_memory_rss", ms.Sys)
@@ -675,12 +675,16 @@ func (s *Server) infoSection(sb *strings.Builder, sec string) {
 		kv("total_net_output_bytes", out)
 		kv("rejected_connections", s.stats.rejected.Load())
 		st := s.keyStats()
-		kv("expired_keys", st.expired)
+		expired := int64(0)
+		if es, err := s.eng.Stats(); err == nil {
+			expired = es.Expired // engine-wide: expiry is not counted per namespace
+		}
+		kv("expired_keys", expired)
 		kv("evicted_keys", 0)
 		kv("keyspace_hits", st.hits)
 		kv("keyspace_misses", st.misses)
-		kv("pubsub_channels", len(s.broker.Channels(s.opts.PubSubNamespace, "")))
-		kv("pubsub_patterns", s.broker.NumPat(s.opts.PubSubNamespace))
+		kv("pubsub_channels", len(s.pubsub.PubSubChannels("")))
+		kv("pubsub_patterns", s.pubsub.PubSubNumPat())
 		kv("total_error_replies", s.stats.errors.Load())
 	case "replication":
 		sb.WriteString("# Replication\r\n")

@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/isa-cloud/isa-memstore/engine"
-	"github.com/isa-cloud/isa-memstore/pubsub"
 )
 
 // RedisVersion is the Redis release whose behaviour the server reproduces
@@ -34,10 +33,6 @@ const (
 	DefaultMaxClients = 10000
 	DefaultDatabases  = 16
 	DefaultNamespace  = "resp:db:"
-	// DefaultPubSubBuffer is how many messages may wait for a subscriber
-	// that does not read before it is disconnected (Redis disconnects pub/sub
-	// clients over their output buffer limit).
-	DefaultPubSubBuffer = 4096
 	// DefaultPubSubWriteTimeout bounds how long delivering to a subscriber
 	// may block on its socket before the subscriber is disconnected, as
 	// Redis's client-output-buffer-limit soft limit of 60 seconds.
@@ -66,15 +61,12 @@ type Options struct {
 	// Namespace prefixes the engine namespace of each database ("resp:db:"
 	// when empty): database N is engine namespace Namespace+N.
 	Namespace string
-	// Broker delivers pub/sub messages; nil means one owned by the server.
-	// Pass the engine's broker to share channels with other front ends.
-	Broker *pubsub.Broker
-	// PubSubNamespace is the broker namespace of the server's channels
-	// ("resp" when empty). Redis channels are global, not per database.
+	// PubSubNamespace is the engine namespace whose channels PUBLISH and
+	// SUBSCRIBE use; empty means database 0's namespace, so that RESP and
+	// gRPC clients of that namespace share channels. Redis channels are
+	// global, not per database. How many messages may wait for a slow
+	// subscriber is the engine's Options.PubSubBuffer.
 	PubSubNamespace string
-	// PubSubBuffer is the number of messages buffered per subscriber when
-	// the server owns the broker; 0 means DefaultPubSubBuffer.
-	PubSubBuffer int
 	// PubSubWriteTimeout bounds a blocked write to a subscriber; 0 means
 	// DefaultPubSubWriteTimeout.
 	PubSubWriteTimeout time.Duration
@@ -83,12 +75,11 @@ type Options struct {
 // Server is a RESP listener over an engine. Its methods are safe for
 // concurrent use.
 type Server struct {
-	eng       *engine.Engine
-	opts      Options
-	broker    *pubsub.Broker
-	ownBroker bool
-	started   time.Time
-	dbs       []atomic.Pointer[engine.DB]
+	eng     *engine.Engine
+	opts    Options
+	pubsub  *engine.DB // the namespace of the server's channels
+	started time.Time
+	dbs     []atomic.Pointer[engine.DB]
 
 	// Runtime settings changeable with CONFIG SET.
 	password   atomic.Pointer[string]
@@ -137,10 +128,7 @@ func NewServer(eng *engine.Engine, opts Options) *Server {
 		opts.Namespace = DefaultNamespace
 	}
 	if opts.PubSubNamespace == "" {
-		opts.PubSubNamespace = "resp"
-	}
-	if opts.PubSubBuffer <= 0 {
-		opts.PubSubBuffer = DefaultPubSubBuffer
+		opts.PubSubNamespace = opts.Namespace + "0"
 	}
 	if opts.PubSubWriteTimeout <= 0 {
 		opts.PubSubWriteTimeout = DefaultPubSubWriteTimeout
@@ -148,16 +136,12 @@ func NewServer(eng *engine.Engine, opts Options) *Server {
 	s := &Server{
 		eng:       eng,
 		opts:      opts,
-		broker:    opts.Broker,
+		pubsub:    eng.DB(opts.PubSubNamespace),
 		started:   time.Now(),
 		dbs:       make([]atomic.Pointer[engine.DB], opts.Databases),
 		listeners: make(map[net.Listener]struct{}),
 		clients:   make(map[*client]struct{}),
 		done:      make(chan struct{}),
-	}
-	if s.broker == nil {
-		s.broker = pubsub.New(pubsub.Options{BufferSize: opts.PubSubBuffer})
-		s.ownBroker = true
 	}
 	pw := opts.Password
 	s.password.Store(&pw)
@@ -292,9 +276,6 @@ func (s *Server) Close() error {
 		c.close()
 	}
 	s.wg.Wait()
-	if s.ownBroker {
-		s.broker.Close()
-	}
 	return nil
 }
 
@@ -313,9 +294,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}()
 	select {
 	case <-waited:
-		if s.ownBroker {
-			s.broker.Close()
-		}
 		return nil
 	case <-ctx.Done():
 		_ = s.Close()

@@ -18,7 +18,6 @@ func (s *Server) keyStats() keyStats {
 			t.expires += st.expires
 			t.hits += st.hits
 			t.misses += st.misses
-			t.expired += st.expired
 		}
 	}
 	return t
@@ -26,9 +25,12 @@ func (s *Server) keyStats() keyStats {
 
 // dbKeyStats reads one database's figures from the engine.
 func (s *Server) dbKeyStats(db *engine.DB) keyStats {
-	n, _ := db.DBSize()
-	return keyStats{keys: n}
+	st, err := db.Stats()
+	if err != nil {
+		return keyStats{}
+	}
+	return keyStats{keys: st.Keys, expires: db.Volatile(), hits: st.Hits, misses: st.Misses}
 }
 
 // dataBytes is the engine's estimate of the bytes its data uses.
-func (s *Server) dataBytes() int64 { return 0 }
+func (s *Server) dataBytes() int64 { return s.eng.UsedMemory() }
