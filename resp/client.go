@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/isa-cloud/isa-memstore/engine"
 	"github.com/isa-cloud/isa-memstore/pubsub"
@@ -60,6 +61,11 @@ type client struct {
 
 	closeIdle atomic.Bool // set by Shutdown
 	closed    atomic.Bool
+
+	// prev is the last command looked up: clients (and benchmarks) often
+	// repeat one command, and comparing its name is cheaper than a map
+	// lookup.
+	prev *command
 
 	// Scratch reused by every command, so the hot path does not allocate.
 	sargs []string
@@ -205,7 +211,10 @@ func (c *client) selectDB(i int) {
 // call it.
 func (c *client) execute(args [][]byte) {
 	c.ncmds.Add(1)
-	cmd := lookup(args[0])
+	cmd := c.prev
+	if cmd == nil || !sameName(cmd.name, args[0]) {
+		cmd = lookup(args[0])
+	}
 	if cmd == nil {
 		c.reject(unknownCommandText(args))
 		return
@@ -217,6 +226,8 @@ func (c *client) execute(args [][]byte) {
 			return
 		}
 		cmd = sub
+	} else {
+		c.prev = cmd
 	}
 	if (cmd.arity > 0 && len(args) != cmd.arity) || len(args) < -cmd.arity {
 		c.reject("ERR wrong number of arguments for '" + cmd.fullName() + "' command")
@@ -230,7 +241,9 @@ func (c *client) execute(args [][]byte) {
 		c.reject("ERR Can't execute '" + cmd.fullName() + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
 		return
 	}
-	c.lastCmd.Store(cmd)
+	if c.lastCmd.Load() != cmd {
+		c.lastCmd.Store(cmd)
+	}
 	if c.multi && cmd.flags&flagNoQueue == 0 {
 		c.enqueue(cmd, args)
 		return
@@ -254,13 +267,39 @@ func (c *client) replyErr(err error) {
 	c.w.errorText(err.Error())
 }
 
+// sameName reports whether name (lower case) equals b case-insensitively.
+func sameName(name string, b []byte) bool {
+	if len(name) != len(b) {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		ch := b[i]
+		if ch >= 'A' && ch <= 'Z' {
+			ch += 'a' - 'A'
+		}
+		if ch != name[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // strArgs converts the arguments after the command name to strings, in a
 // slice reused across commands. Each argument gets its own allocation so a
 // stored value never pins the memory of another.
-func (c *client) strArgs(args [][]byte) []string {
+//
+// Commands marked flagBorrowArgs instead get strings that alias the read
+// buffer, without copying: they are read-only engine commands, which
+// neither keep their arguments nor outlive the buffer (the next read
+// happens after the command has replied).
+func (c *client) strArgs(args [][]byte, borrow bool) []string {
 	sa := c.sargs[:0]
 	for _, a := range args {
-		sa = append(sa, string(a))
+		if borrow {
+			sa = append(sa, unsafe.String(unsafe.SliceData(a), len(a)))
+		} else {
+			sa = append(sa, string(a))
+		}
 	}
 	if cap(sa) <= argSlotsCap {
 		c.sargs = sa
@@ -271,10 +310,11 @@ func (c *client) strArgs(args [][]byte) []string {
 // call executes a command now.
 func (c *client) call(cmd *command, args [][]byte) {
 	var a []string
+	borrow := cmd.flags&flagBorrowArgs != 0
 	if cmd.parent == nil {
-		a = c.strArgs(args[1:])
+		a = c.strArgs(args[1:], borrow)
 	} else {
-		a = c.strArgs(args[2:])
+		a = c.strArgs(args[2:], borrow)
 	}
 	c.callStrings(cmd, a)
 }

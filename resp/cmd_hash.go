@@ -8,20 +8,26 @@ func init() {
 	const g = "hash"
 	rw := flagWrite | flagDenyOOM | flagFast
 	ro := flagReadonly | flagFast
-	k1 := func(c *command) *command { c.first, c.last, c.step, c.group = 1, 1, 1, g; return c }
+	k1 := func(c *command) *command {
+		c.first, c.last, c.step, c.group = 1, 1, 1, g
+		if c.borrow {
+			c.flags |= flagBorrowArgs
+		}
+		return c
+	}
 	register(
 		k1(&command{name: "hset", arity: -4, flags: rw, since: "2.0.0", summary: "Set the string value of a hash field", txn: cmdHSet(true)}),
 		k1(&command{name: "hmset", arity: -4, flags: rw, since: "2.0.0", summary: "Set multiple hash fields to multiple values", txn: cmdHSet(false)}),
 		k1(&command{name: "hsetnx", arity: 4, flags: rw, since: "2.0.0", summary: "Set the value of a hash field, only if the field does not exist", txn: cmdHSetNX}),
-		k1(&command{name: "hget", arity: 3, flags: ro, since: "2.0.0", summary: "Get the value of a hash field", txn: cmdHGet}),
-		k1(&command{name: "hmget", arity: -3, flags: ro, since: "2.0.0", summary: "Get the values of all the given hash fields", txn: cmdHMGet}),
+		k1(&command{name: "hget", borrow: true, arity: 3, flags: ro, since: "2.0.0", summary: "Get the value of a hash field", txn: cmdHGet}),
+		k1(&command{name: "hmget", borrow: true, arity: -3, flags: ro, since: "2.0.0", summary: "Get the values of all the given hash fields", txn: cmdHMGet}),
 		k1(&command{name: "hgetall", arity: 2, flags: flagReadonly, since: "2.0.0", summary: "Get all the fields and values in a hash", txn: cmdHGetAll}),
 		k1(&command{name: "hkeys", arity: 2, flags: flagReadonly, since: "2.0.0", summary: "Get all the fields in a hash", txn: cmdHKeys}),
 		k1(&command{name: "hvals", arity: 2, flags: flagReadonly, since: "2.0.0", summary: "Get all the values in a hash", txn: cmdHVals}),
 		k1(&command{name: "hdel", arity: -3, flags: flagWrite | flagFast, since: "2.0.0", summary: "Delete one or more hash fields", txn: cmdHDel}),
-		k1(&command{name: "hexists", arity: 3, flags: ro, since: "2.0.0", summary: "Determine if a hash field exists", txn: cmdHExists}),
-		k1(&command{name: "hlen", arity: 2, flags: ro, since: "2.0.0", summary: "Get the number of fields in a hash", txn: cmdHLen}),
-		k1(&command{name: "hstrlen", arity: 3, flags: ro, since: "3.2.0", summary: "Get the length of the value of a hash field", txn: cmdHStrLen}),
+		k1(&command{name: "hexists", borrow: true, arity: 3, flags: ro, since: "2.0.0", summary: "Determine if a hash field exists", txn: cmdHExists}),
+		k1(&command{name: "hlen", borrow: true, arity: 2, flags: ro, since: "2.0.0", summary: "Get the number of fields in a hash", txn: cmdHLen}),
+		k1(&command{name: "hstrlen", borrow: true, arity: 3, flags: ro, since: "3.2.0", summary: "Get the length of the value of a hash field", txn: cmdHStrLen}),
 		k1(&command{name: "hincrby", arity: 4, flags: rw, since: "2.0.0", summary: "Increment the integer value of a hash field by the given number", txn: cmdHIncrBy}),
 		k1(&command{name: "hincrbyfloat", arity: 4, flags: rw, since: "2.6.0", summary: "Increment the float value of a hash field by the given amount", txn: cmdHIncrByFloat}),
 		k1(&command{name: "hscan", arity: -3, flags: flagReadonly, since: "2.8.0", summary: "Incrementally iterate hash fields and associated values", run: cmdHScan}),

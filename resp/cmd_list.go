@@ -7,7 +7,13 @@ import (
 func init() {
 	const g = "list"
 	rw := flagWrite | flagDenyOOM | flagFast
-	k1 := func(c *command) *command { c.first, c.last, c.step, c.group = 1, 1, 1, g; return c }
+	k1 := func(c *command) *command {
+		c.first, c.last, c.step, c.group = 1, 1, 1, g
+		if c.borrow {
+			c.flags |= flagBorrowArgs
+		}
+		return c
+	}
 	k2 := func(c *command) *command { c.first, c.last, c.step, c.group = 1, 2, 1, g; return c }
 	register(
 		k1(&command{name: "lpush", arity: -3, flags: rw, since: "1.0.0", summary: "Prepend one or multiple elements to a list", txn: cmdPush(engine.Txn.LPush)}),
@@ -16,9 +22,9 @@ func init() {
 		k1(&command{name: "rpushx", arity: -3, flags: rw, since: "2.2.0", summary: "Append an element to a list, only if the list exists", txn: cmdPush(engine.Txn.RPushX)}),
 		k1(&command{name: "lpop", arity: -2, flags: flagWrite | flagFast, since: "1.0.0", summary: "Remove and get the first elements in a list", txn: cmdPop("lpop", engine.Txn.LPop, engine.Txn.LPopCount)}),
 		k1(&command{name: "rpop", arity: -2, flags: flagWrite | flagFast, since: "1.0.0", summary: "Remove and get the last elements in a list", txn: cmdPop("rpop", engine.Txn.RPop, engine.Txn.RPopCount)}),
-		k1(&command{name: "llen", arity: 2, flags: flagReadonly | flagFast, since: "1.0.0", summary: "Get the length of a list", txn: cmdLLen}),
-		k1(&command{name: "lindex", arity: 3, flags: flagReadonly, since: "1.0.0", summary: "Get an element from a list by its index", txn: cmdLIndex}),
-		k1(&command{name: "lrange", arity: 4, flags: flagReadonly, since: "1.0.0", summary: "Get a range of elements from a list", txn: cmdLRange}),
+		k1(&command{name: "llen", borrow: true, arity: 2, flags: flagReadonly | flagFast, since: "1.0.0", summary: "Get the length of a list", txn: cmdLLen}),
+		k1(&command{name: "lindex", borrow: true, arity: 3, flags: flagReadonly, since: "1.0.0", summary: "Get an element from a list by its index", txn: cmdLIndex}),
+		k1(&command{name: "lrange", borrow: true, arity: 4, flags: flagReadonly, since: "1.0.0", summary: "Get a range of elements from a list", txn: cmdLRange}),
 		k1(&command{name: "ltrim", arity: 4, flags: flagWrite, since: "1.0.0", summary: "Trim a list to the specified range", txn: cmdLTrim}),
 		k1(&command{name: "lset", arity: 4, flags: flagWrite | flagDenyOOM, since: "1.0.0", summary: "Set the value of an element in a list by its index", txn: cmdLSet}),
 		k1(&command{name: "lrem", arity: 4, flags: flagWrite, since: "1.0.0", summary: "Remove elements from a list", txn: cmdLRem}),

@@ -11,7 +11,7 @@ func init() {
 	const g = "string"
 	rw := flagWrite | flagDenyOOM
 	register(
-		&command{name: "get", arity: 2, flags: flagReadonly | flagFast, first: 1, last: 1, step: 1, group: g, since: "1.0.0", summary: "Get the value of a key", txn: cmdGet},
+		&command{name: "get", arity: 2, flags: flagReadonly | flagFast | flagBorrowArgs, first: 1, last: 1, step: 1, group: g, since: "1.0.0", summary: "Get the value of a key", txn: cmdGet},
 		&command{name: "set", arity: -3, flags: rw, first: 1, last: 1, step: 1, group: g, since: "1.0.0", summary: "Set the string value of a key", txn: cmdSet},
 		&command{name: "setnx", arity: 3, flags: rw | flagFast, first: 1, last: 1, step: 1, group: g, since: "1.0.0", summary: "Set the value of a key, only if the key does not exist", txn: cmdSetNX},
 		&command{name: "setex", arity: 4, flags: rw, first: 1, last: 1, step: 1, group: g, since: "2.0.0", summary: "Set the value and expiration of a key", txn: cmdSetEx("setex", time.Second)},
@@ -19,11 +19,11 @@ func init() {
 		&command{name: "getset", arity: 3, flags: rw | flagFast, first: 1, last: 1, step: 1, group: g, since: "1.0.0", summary: "Set the string value of a key and return its old value", txn: cmdGetSet},
 		&command{name: "getdel", arity: 2, flags: flagWrite | flagFast, first: 1, last: 1, step: 1, group: g, since: "6.2.0", summary: "Get the value of a key and delete the key", txn: cmdGetDel},
 		&command{name: "getex", arity: -2, flags: flagWrite | flagFast, first: 1, last: 1, step: 1, group: g, since: "6.2.0", summary: "Get the value of a key and optionally set its expiration", txn: cmdGetEx},
-		&command{name: "mget", arity: -2, flags: flagReadonly | flagFast, first: 1, last: -1, step: 1, group: g, since: "1.0.0", summary: "Get the values of all the given keys", txn: cmdMGet},
+		&command{name: "mget", arity: -2, flags: flagReadonly | flagFast | flagBorrowArgs, first: 1, last: -1, step: 1, group: g, since: "1.0.0", summary: "Get the values of all the given keys", txn: cmdMGet},
 		&command{name: "mset", arity: -3, flags: rw, first: 1, last: -1, step: 2, group: g, since: "1.0.1", summary: "Set multiple keys to multiple values", txn: cmdMSet(false)},
 		&command{name: "msetnx", arity: -3, flags: rw, first: 1, last: -1, step: 2, group: g, since: "1.0.1", summary: "Set multiple keys to multiple values, only if none of the keys exist", txn: cmdMSet(true)},
 		&command{name: "append", arity: 3, flags: rw | flagFast, first: 1, last: 1, step: 1, group: g, since: "2.0.0", summary: "Append a value to a key", txn: cmdAppend},
-		&command{name: "strlen", arity: 2, flags: flagReadonly | flagFast, first: 1, last: 1, step: 1, group: g, since: "2.2.0", summary: "Get the length of the value stored in a key", txn: cmdStrLen},
+		&command{name: "strlen", arity: 2, flags: flagReadonly | flagFast | flagBorrowArgs, first: 1, last: 1, step: 1, group: g, since: "2.2.0", summary: "Get the length of the value stored in a key", txn: cmdStrLen},
 		&command{name: "incr", arity: 2, flags: rw | flagFast, first: 1, last: 1, step: 1, group: g, since: "1.0.0", summary: "Increment the integer value of a key by one", txn: cmdIncr(1)},
 		&command{name: "decr", arity: 2, flags: rw | flagFast, first: 1, last: 1, step: 1, group: g, since: "1.0.0", summary: "Decrement the integer value of a key by one", txn: cmdIncr(-1)},
 		&command{name: "incrby", arity: 3, flags: rw | flagFast, first: 1, last: 1, step: 1, group: g, since: "1.0.0", summary: "Increment the integer value of a key by the given amount", txn: cmdIncrBy},

@@ -27,6 +27,9 @@ const (
 	// flagNoQueue: executed at once inside MULTI (EXEC, DISCARD, MULTI,
 	// WATCH, QUIT, RESET).
 	flagNoQueue
+	// flagBorrowArgs: the arguments may alias the read buffer (see
+	// client.strArgs). Only for engine reads that keep nothing.
+	flagBorrowArgs
 )
 
 var flagNames = []struct {
@@ -53,6 +56,7 @@ type command struct {
 	group   string
 	summary string
 	since   string
+	borrow  bool // table shorthand for flagBorrowArgs
 
 	run func(c *client, a []string)
 	// txn returns an error to be sent as the reply instead of writing one.
