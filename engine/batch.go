@@ -9,13 +9,12 @@ import (
 // on Op; the others are ignored.
 type BatchOp struct {
 	// Op is the operation's name, case-insensitive: SET, GET, DEL (or
-	// DELETE), INCR, DECR, EXPIRE, APPEND.
+	// DELETE), INCR, DECR, EXPIRE, APPEND, HSET, HGET.
 	Op  string
 	Key string
-	// Value is SET's and APPEND's argument.
+	// Value is SET's, APPEND's and HSET's value.
 	Value string
-	// Field is reserved for the hash operations (HSET/HGET), which are not
-	// in the table yet.
+	// Field is HSET's and HGET's hash field.
 	Field string
 	// TTL is SET's expiry (0: none, negative: an error) and EXPIRE's time
 	// to live (<= 0 deletes the key, as Redis's EXPIRE).
@@ -27,13 +26,15 @@ type BatchOp struct {
 // BatchResult is one operation's outcome. Err set means the operation
 // failed and changed nothing; the other operations still ran.
 type BatchResult struct {
-	// Value is GET's value, and INCR's and DECR's new value as text.
+	// Value is GET's and HGET's value, and INCR's and DECR's new value as
+	// text.
 	Value string
-	// Found is GET's "the key holds a string", DEL's and EXPIRE's "the key
-	// existed", and true for the operations that always produce a value.
+	// Found is GET's "the key holds a string", HGET's "the field exists",
+	// DEL's and EXPIRE's "the key existed", and true for the operations that
+	// always produce a value.
 	Found bool
-	// Int is INCR's and DECR's new value, APPEND's new length, DEL's count
-	// and EXPIRE's 1 (set) or 0.
+	// Int is INCR's and DECR's new value, APPEND's new length, DEL's count,
+	// EXPIRE's 1 (set) or 0, and HSET's number of new fields.
 	Int int64
 	Err error
 }
@@ -43,11 +44,7 @@ type batchFunc func(t Txn, op *BatchOp) (BatchResult, error)
 
 // batchOps maps lower-case operation names to their implementation. Every
 // row is a thin adapter over the Txn command method, so a batch has exactly
-// the semantics of the single commands. Adding an operation is one row, for
-// example, once the hash commands exist as Txn methods:
-//
-//	"hset": func(t Txn, op *BatchOp) (BatchResult, error) { ... t.HSet(...) ... },
-//	"hget": func(t Txn, op *BatchOp) (BatchResult, error) { ... t.HGet(...) ... },
+// the semantics of the single commands; adding an operation is one row.
 var batchOps = map[string]batchFunc{
 	"set": func(t Txn, op *BatchOp) (BatchResult, error) {
 		_, err := t.Set(op.Key, op.Value, SetOptions{TTL: op.TTL})
@@ -72,6 +69,14 @@ var batchOps = map[string]batchFunc{
 	"append": func(t Txn, op *BatchOp) (BatchResult, error) {
 		n, err := t.Append(op.Key, op.Value)
 		return BatchResult{Found: true, Int: n}, err
+	},
+	"hset": func(t Txn, op *BatchOp) (BatchResult, error) {
+		n, err := t.HSet(op.Key, FieldValue{Field: op.Field, Value: op.Value})
+		return BatchResult{Found: true, Int: n}, err
+	},
+	"hget": func(t Txn, op *BatchOp) (BatchResult, error) {
+		v, found, err := t.HGet(op.Key, op.Field)
+		return BatchResult{Value: v, Found: found}, err
 	},
 }
 

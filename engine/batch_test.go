@@ -211,3 +211,32 @@ func TestBatchClosedEngine(t *testing.T) {
 	_, err = db.Batch(nil)
 	require.ErrorIs(t, err, ErrClosed)
 }
+
+func TestBatchHashOperations(t *testing.T) {
+	e := coordEngine(t, ttl.NewManual(time.Time{}), Options{})
+	db := e.DB("ns")
+	_, err := db.Set("str", "x", SetOptions{})
+	require.NoError(t, err)
+
+	res, err := db.Batch([]BatchOp{
+		{Op: "HSET", Key: "h", Field: "f", Value: "1"},
+		{Op: "hset", Key: "h", Field: "f", Value: "2"},
+		{Op: "HGET", Key: "h", Field: "f"},
+		{Op: "hget", Key: "h", Field: "missing"},
+		{Op: "HSET", Key: "str", Field: "f", Value: "1"},
+		{Op: "HGET", Key: "str", Field: "f"},
+	})
+	require.NoError(t, err)
+	require.Equal(t, BatchResult{Found: true, Int: 1}, res[0], "a new field")
+	require.Equal(t, BatchResult{Found: true, Int: 0}, res[1], "an overwritten field is not new")
+	require.Equal(t, BatchResult{Value: "2", Found: true}, res[2])
+	require.Equal(t, BatchResult{}, res[3])
+	require.ErrorIs(t, res[4].Err, ErrWrongType)
+	require.ErrorIs(t, res[5].Err, ErrWrongType)
+
+	v, found, err := db.HGet("h", "f")
+	require.NoError(t, err)
+	require.True(t, found)
+	require.Equal(t, "2", v)
+	require.NoError(t, db.ks.Verify())
+}
