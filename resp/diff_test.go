@@ -312,7 +312,9 @@ func randomCommand(r *rand.Rand) []string {
 		func() []string { return []string{"SUNIONSTORE", k(), k(), k()} },
 		func() []string { return []string{"SMOVE", k(), k(), v()} },
 		func() []string { return []string{"ZADD", k(), v(), v()} },
-		func() []string { return []string{"ZADD", k(), []string{"NX", "XX", "GT", "LT", "CH", "INCR"}[r.IntN(6)], v(), v()} },
+		func() []string {
+			return []string{"ZADD", k(), []string{"NX", "XX", "GT", "LT", "CH", "INCR"}[r.IntN(6)], v(), v()}
+		},
 		func() []string { return []string{"ZINCRBY", k(), []string{"1", "-2.5", "x", "inf"}[r.IntN(4)], v()} },
 		func() []string { return []string{"ZSCORE", k(), v()} },
 		func() []string { return []string{"ZREM", k(), v()} },
