@@ -8,6 +8,9 @@
 # against both servers, alternating which goes first, so that background
 # load hits both alike; the median over rounds is reported with the ratio
 # isa-memstore / redis-server (> 1 means isa-memstore is faster).
+# Throughput on a shared machine moves with whatever else runs, so the
+# script also reports each server's CPU time per request (user+sys, from
+# /proc/PID/stat around each run), which background load barely affects.
 # Everything listens on 127.0.0.1 only, on free ports, and is stopped at exit.
 set -euo pipefail
 
@@ -49,47 +52,62 @@ wait_ping() {
 mport=$(free_port)
 "$work/resp-server" -addr "127.0.0.1:$mport" >"$work/memstore.log" 2>&1 &
 pids+=($!)
+mpid=$!
 rport=$(free_port)
 redis-server --bind 127.0.0.1 --port "$rport" --save '' --appendonly no --daemonize no \
 	--logfile "$work/redis.log" >/dev/null 2>&1 &
 pids+=($!)
+rpid=$!
 wait_ping "$mport"
 wait_ping "$rport"
 
-# run PORT PIPELINE ROUND: one redis-benchmark run, CSV lines tagged.
+# cputicks PID: user+sys clock ticks the process has used.
+cputicks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# run PORT PID PIPELINE NAME: each test alone, CSV lines tagged with the
+# server's CPU microseconds per request.
 run() {
-	redis-benchmark -h 127.0.0.1 -p "$1" -t "$tests" -n "$n" -c "$clients" -P "$2" --csv -q 2>/dev/null |
-		tail -n +2 | tr -d '"' | awk -F, -v srv="$4" -v p="$2" '{print srv, p, $1, $2}'
+	local t before after rps
+	for t in ${tests//,/ }; do
+		before=$(cputicks "$2")
+		rps=$(redis-benchmark -h 127.0.0.1 -p "$1" -t "$t" -n "$n" -c "$clients" -P "$3" --csv -q 2>/dev/null |
+			tail -n 1 | tr -d '"' | cut -d, -f1,2 | tr ',' ' ')
+		after=$(cputicks "$2")
+		echo "$4 $3 $rps $(((after - before) * 1000000 / $(getconf CLK_TCK)))"
+	done
 }
 
 results=$work/results
 for r in $(seq "$rounds"); do
 	for p in 1 16; do
 		if ((r % 2)); then
-			run "$mport" "$p" "$r" memstore >>"$results"
-			run "$rport" "$p" "$r" redis >>"$results"
+			run "$mport" "$mpid" "$p" memstore >>"$results"
+			run "$rport" "$rpid" "$p" redis >>"$results"
 		else
-			run "$rport" "$p" "$r" redis >>"$results"
-			run "$mport" "$p" "$r" memstore >>"$results"
+			run "$rport" "$rpid" "$p" redis >>"$results"
+			run "$mport" "$mpid" "$p" memstore >>"$results"
 		fi
 	done
 done
 
 echo "redis-benchmark -t $tests -n $n -c $clients, median of $rounds rounds, requests/s"
 echo "cores: $(nproc), $(redis-server --version | awk '{print $3}'), $(go version | awk '{print $3}')"
-python3 - "$results" <<'PY'
+python3 - "$results" "$n" <<'PY'
 import sys, statistics, collections
-rows = collections.defaultdict(list)
+n = int(sys.argv[2])
+rps, cpu = collections.defaultdict(list), collections.defaultdict(list)
 order = []
 for line in open(sys.argv[1]):
-    srv, p, test, rps = line.split()
+    srv, p, test, r, us = line.split()
     key = (int(p), test)
     if key not in order:
         order.append(key)
-    rows[(srv,) + key].append(float(rps))
-print(f"{'test':<28}{'pipeline':>9}{'isa-memstore':>14}{'redis-server':>14}{'ratio':>8}")
+    rps[(srv,) + key].append(float(r))
+    cpu[(srv,) + key].append(float(us) / n)
+print(f"{'test':<8}{'pipeline':>9}{'isa-memstore':>14}{'redis-server':>14}{'ratio':>7}   {'CPU us/req: isa':>16}{'redis':>7}{'ratio':>7}")
 for p, test in sorted(order, key=lambda k: (k[0], order.index(k))):
-    m = statistics.median(rows[("memstore", p, test)])
-    r = statistics.median(rows[("redis", p, test)])
-    print(f"{test:<28}{p:>9}{m:>14.0f}{r:>14.0f}{m / r:>8.2f}")
+    m, r = statistics.median(rps[("memstore", p, test)]), statistics.median(rps[("redis", p, test)])
+    mc, rc = statistics.median(cpu[("memstore", p, test)]), statistics.median(cpu[("redis", p, test)])
+    print(f"{test:<8}{p:>9}{m:>14.0f}{r:>14.0f}{m / r:>7.2f}   {mc:>16.2f}{rc:>7.2f}{rc / mc if mc else 0:>7.2f}")
+print("ratio > 1: isa-memstore better (more requests/s, or less CPU per request)")
 PY
