@@ -95,7 +95,7 @@ func TestLimits(t *testing.T) {
 }
 
 func TestIdleTimeout(t *testing.T) {
-	_, _, addr := startServer(t, Options{IdleTimeout: 50 * time.Millisecond})
+	_, _, addr := startServer(t, Options{IdleTimeout: 300 * time.Millisecond})
 	c := dialRaw(t, addr)
 	assert.Equal(t, "+PONG\r\n", c.do("PING"))
 	require.NoError(t, c.nc.SetReadDeadline(time.Now().Add(testTimeout)))
