@@ -102,15 +102,32 @@ func (cmd *command) keysOf(a []string, buf []string) []string {
 var commands = map[string]*command{}
 
 // register adds commands to the table (from each group file's init).
+// Containers get a HELP subcommand listing the others, as in Redis.
 func register(cmds ...*command) {
 	for _, c := range cmds {
 		if _, dup := commands[c.name]; dup {
 			panic("resp: command registered twice: " + c.name)
 		}
+		if c.subs != nil {
+			c.subs["help"] = &command{name: "help", arity: 2, flags: flagLoading | flagStale, group: c.group, since: c.since, summary: "Show helpful text about the different subcommands", run: helpFor(c)}
+		}
 		for _, s := range c.subs {
 			s.parent = c
 		}
 		commands[c.name] = c
+	}
+}
+
+// helpFor is a container's HELP: its subcommands and what they do.
+func helpFor(parent *command) func(c *client, a []string) {
+	return func(c *client, a []string) {
+		subs := sortedSubs(parent)
+		c.w.array(1 + 2*len(subs))
+		c.w.simple(strings.ToUpper(parent.name) + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")
+		for _, s := range subs {
+			c.w.simple(strings.ToUpper(s.name))
+			c.w.simple("    " + s.summary + ".")
+		}
 	}
 }
 
