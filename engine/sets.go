@@ -27,14 +27,6 @@ var randIntN = rand.IntN
 // returns a slice, so it refuses counts whose reply could not be built.
 const maxRandomCount = 1 << 24
 
-func wrongArgs(cmd string) error {
-	return invalidArg("ERR wrong number of arguments for '" + cmd + "' command")
-}
-
-// errNotPositive is Redis's reply to a negative count for SPOP, ZPOPMIN and
-// ZPOPMAX.
-var errNotPositive = invalidArg("ERR value is out of range, must be positive")
-
 // setOf returns key's set, nil when the key is absent, or ErrWrongType.
 // read counts a keyspace hit or miss, as Redis does for read commands.
 func setOf(tx *store.Tx, key string, read bool) (*store.Entry, *store.Set, error) {
