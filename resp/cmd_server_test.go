@@ -9,6 +9,8 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/isa-cloud/isa-memstore/engine"
 )
 
 func TestConnectionCommandsRaw(t *testing.T) {
@@ -137,4 +139,50 @@ func TestServerCommandsGoRedis(t *testing.T) {
 		require.NoError(t, err)
 		assert.WithinDuration(t, time.Now(), tm, time.Minute)
 	})
+}
+
+func TestIntrospectionRaw(t *testing.T) {
+	srv, _, addr := startServer(t, Options{})
+	c := dialRaw(t, addr)
+	assert.Equal(t, "*2\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n*3\r\n+@string\r\n+@read\r\n+@fast\r\n*0\r\n*0\r\n*0\r\n*-1\r\n", c.do("COMMAND", "INFO", "get", "nosuch"))
+	list := c.do("COMMAND", "LIST")
+	assert.Contains(t, list, "$4\r\nzadd\r\n")
+	assert.Equal(t, "-ERR syntax error\r\n", c.do("COMMAND", "LIST", "FILTERBY", "x"))
+	assert.Equal(t, "+OK\r\n", c.do("CLIENT", "NO-EVICT", "on"))
+	assert.Equal(t, "-ERR syntax error\r\n", c.do("CLIENT", "NO-EVICT", "maybe"))
+	assert.Equal(t, "+OK\r\n", c.do("CLIENT", "SETINFO", "LIB-NAME", "x"))
+	assert.Equal(t, "-ERR Unrecognized option 'FOO'\r\n", c.do("CLIENT", "SETINFO", "FOO", "x"))
+	info := c.do("CLIENT", "INFO")
+	assert.Contains(t, info, "cmd=client|info")
+
+	sub := dialRaw(t, addr)
+	assert.Equal(t, "*3\r\n$9\r\nsubscribe\r\n$1\r\nc\r\n:1\r\n", sub.do("SUBSCRIBE", "c"))
+	assert.Contains(t, c.do("CLIENT", "LIST", "TYPE", "pubsub"), "sub=1")
+	assert.NotContains(t, c.do("CLIENT", "LIST", "TYPE", "normal"), "sub=1")
+	assert.Equal(t, "-ERR Unknown client type 'x'\r\n", c.do("CLIENT", "LIST", "TYPE", "x"))
+	assert.Equal(t, "-ERR Invalid client ID\r\n", c.do("CLIENT", "LIST", "ID", "x"))
+	assert.Equal(t, "$0\r\n\r\n", c.do("CLIENT", "LIST", "ID", "999999"))
+	// RESET leaves subscriber mode.
+	assert.Equal(t, "+RESET\r\n", sub.do("RESET"))
+	assert.Equal(t, "$-1\r\n", sub.do("GET", "c"))
+	assert.Equal(t, ":0\r\n", c.do("PUBLISH", "c", "m"))
+
+	assert.Equal(t, "+OK\r\n", c.do("CONFIG", "RESETSTAT"))
+	assert.Equal(t, "-ERR The server is running without a config file\r\n", c.do("CONFIG", "REWRITE"))
+	assert.Contains(t, srv.info([]string{"everything"}), "# CPU\r\n")
+	assert.Equal(t, "", srv.info([]string{"nosuchsection"}))
+}
+
+func TestListenAndServe(t *testing.T) {
+	eng, err := engine.Open(engine.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = eng.Close() })
+	srv := NewServer(eng, Options{})
+	assert.Error(t, srv.ListenAndServe("256.0.0.1:0"))
+	done := make(chan error, 1)
+	go func() { done <- srv.ListenAndServe("127.0.0.1:0") }()
+	require.Eventually(t, func() bool { return srv.Addr() != nil }, testTimeout, time.Millisecond)
+	assert.Equal(t, "+PONG\r\n", dialRaw(t, srv.Addr().String()).do("PING"))
+	require.NoError(t, srv.Close())
+	assert.ErrorIs(t, <-done, ErrServerClosed)
 }

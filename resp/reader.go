@@ -74,11 +74,6 @@ func newReader(src io.Reader, maxBulk int64, maxQuery int) *reader {
 	return &reader{src: src, buf: make([]byte, initialReadBuf), maxBulk: maxBulk, maxQuery: maxQuery, bulkLen: -1}
 }
 
-// buffered reports whether unread bytes remain: the connection flushes its
-// replies only once the input is drained, so a pipeline is answered with
-// one write.
-func (rd *reader) buffered() bool { return rd.w > rd.r }
-
 // fill reads more bytes from the source, compacting the buffer first and
 // growing it (never beyond twice what has actually been received) when the
 // pending command does not fit.

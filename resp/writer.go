@@ -207,6 +207,3 @@ func (w *writer) verbatim(s string) {
 	w.buf = append(w.buf, '\r', '\n')
 	w.maybeFlush()
 }
-
-// raw appends preencoded protocol bytes.
-func (w *writer) raw(s string) { w.buf = append(w.buf, s...) }
