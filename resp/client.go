@@ -2,6 +2,7 @@ package resp
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -307,8 +308,18 @@ func (c *client) strArgs(args [][]byte, borrow bool) []string {
 	return sa
 }
 
-// call executes a command now.
+// call executes a command now. A panic in a command (an engine bug) is
+// answered with an error and ends this connection instead of the process:
+// the engine's locks are released by its own defers.
 func (c *client) call(cmd *command, args [][]byte) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.w.hold = false
+			c.s.stats.panics.Add(1)
+			c.replyErr(textError(fmt.Sprintf("ERR internal error in '%s' command: %v", cmd.fullName(), r)))
+			c.quit = true
+		}
+	}()
 	var a []string
 	borrow := cmd.flags&flagBorrowArgs != 0
 	if cmd.parent == nil {

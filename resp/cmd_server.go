@@ -686,6 +686,7 @@ func (s *Server) infoSection(sb *strings.Builder, sec string) {
 		kv("pubsub_channels", len(s.pubsub.PubSubChannels("")))
 		kv("pubsub_patterns", s.pubsub.PubSubNumPat())
 		kv("total_error_replies", s.stats.errors.Load())
+		kv("internal_errors", s.stats.panics.Load())
 	case "replication":
 		sb.WriteString("# Replication\r\n")
 		kv("role", "master")

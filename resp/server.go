@@ -107,6 +107,7 @@ type serverStats struct {
 	netIn       atomic.Int64
 	netOut      atomic.Int64
 	errors      atomic.Int64
+	panics      atomic.Int64 // commands that panicked (engine bugs)
 }
 
 // NewServer returns a server for eng. It starts nothing until Serve or
