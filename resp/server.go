@@ -8,7 +8,25 @@
 //
 // The package only parses requests into engine calls and encodes the
 // replies; Redis semantics live in the engine. Databases 0-15 (SELECT) are
-// separate engine namespaces named Options.Namespace + N.
+// separate engine namespaces named Options.Namespace + N; pub/sub channels
+// are those of database 0's namespace, shared with the engine's other
+// users.
+//
+// Where it knowingly differs from Redis 7.0:
+//   - EXEC runs the queued commands that work on keys in one engine
+//     transaction over the whole database; commands that manage their own
+//     engine calls (KEYS, SCAN, DBSIZE, FLUSHDB, FLUSHALL, RANDOMKEY,
+//     SELECT, PUBLISH, INFO, ...) run between such transactions.
+//   - WATCH sees every write, expiry, deletion and TTL change of a key that
+//     existed when it was watched; a watched key that was absent, then
+//     created and deleted again before EXEC, goes unnoticed.
+//   - A write refused by the memory limit inside MULTI fails at EXEC (in
+//     the EXEC reply) instead of when it is queued.
+//   - Commands the engine does not offer are unknown: blocking pops,
+//     scripting, streams, ZUNION/ZINTER and friends, COPY/MOVE/SWAPDB,
+//     OBJECT/DUMP/RESTORE, MONITOR, sharded pub/sub.
+//   - SCAN's cursor is a position in hash order (see cmd_scan.go);
+//     RANDOMKEY is O(N).
 package resp
 
 import (
