@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
@@ -17,8 +18,13 @@ var respAddrLog = regexp.MustCompile(`"resp_addr":"([^"]+)"`)
 func TestBinaryRESP(t *testing.T) {
 	const token = "resp-secret"
 	p := start(t, []string{"ISA_MEMSTORE_TOKEN=" + token}, "--addr", "127.0.0.1:0", "--resp-addr", "127.0.0.1:0", "--log-format", "json")
-	m := respAddrLog.FindStringSubmatch(p.stderr.String())
-	require.NotNil(t, m, "no resp_addr in the logs:\n%s", p.stderr.String())
+	// The log line is written before the "listening on" line, but stderr
+	// is copied by another goroutine: wait for it.
+	var m []string
+	require.Eventually(t, func() bool {
+		m = respAddrLog.FindStringSubmatch(p.stderr.String())
+		return m != nil
+	}, 30*time.Second, time.Millisecond, "no resp_addr in the logs")
 	ctx := testCtx(t)
 
 	anon := redis.NewClient(&redis.Options{Addr: m[1]})
