@@ -34,7 +34,7 @@ func TestListsGoRedis(t *testing.T) {
 		assert.ErrorIs(t, rdb.LPop(ctx, "l").Err(), redis.Nil)
 
 		require.NoError(t, rdb.RPush(ctx, "src", "1", "2", "3").Err())
-		assert.Equal(t, "3", rdb.RPopLPush(ctx, "src", "dst").Val())
+		assert.Equal(t, "3", rdb.Do(ctx, "rpoplpush", "src", "dst").Val())
 		assert.Equal(t, "1", rdb.LMove(ctx, "src", "dst", "LEFT", "RIGHT").Val())
 		assert.Equal(t, []string{"3", "1"}, rdb.LRange(ctx, "dst", 0, -1).Val())
 		assert.Equal(t, "OK", rdb.LTrim(ctx, "dst", 1, -1).Val())

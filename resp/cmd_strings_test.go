@@ -43,7 +43,7 @@ func TestStringsGoRedis(t *testing.T) {
 		assert.Equal(t, "w", old)
 		assert.Equal(t, time.Duration(-1), rdb.TTL(ctx, "ttl").Val())
 
-		require.NoError(t, rdb.SetEx(ctx, "ex", "v", 10*time.Second).Err())
+		require.NoError(t, rdb.Do(ctx, "setex", "ex", "10", "v").Err())
 		assert.Equal(t, 10*time.Second, rdb.TTL(ctx, "ex").Val())
 		v, err := rdb.GetEx(ctx, "ex", time.Hour).Result()
 		require.NoError(t, err)
@@ -72,7 +72,7 @@ func TestStringsGoRedis(t *testing.T) {
 		assert.Equal(t, "hello WORLD", rdb.Get(ctx, "s").Val())
 		assert.Equal(t, int64(13), rdb.SetRange(ctx, "pad", 10, "abc").Val())
 		assert.Equal(t, "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00abc", rdb.Get(ctx, "pad").Val())
-		assert.Equal(t, "hello WORLD", rdb.GetSet(ctx, "s", "new").Val())
+		assert.Equal(t, "hello WORLD", rdb.Do(ctx, "getset", "s", "new").Val())
 
 		assert.EqualError(t, rdb.Do(ctx, "set", "k", "v", "ex", "-1").Err(), "ERR invalid expire time in 'set' command")
 		assert.EqualError(t, rdb.Do(ctx, "set", "k", "v", "nx", "xx").Err(), "ERR syntax error")

@@ -26,13 +26,19 @@ func TestSortedSetsGoRedis(t *testing.T) {
 		assert.Equal(t, int64(0), rdb.ZRevRank(ctx, "z", "a").Val())
 		assert.Equal(t, []string{"c", "b", "a"}, rdb.ZRange(ctx, "z", 0, -1).Val())
 		assert.Equal(t, []redis.Z{{Score: 3, Member: "c"}, {Score: 4, Member: "b"}}, rdb.ZRangeWithScores(ctx, "z", 0, 1).Val())
-		assert.Equal(t, []string{"a", "b"}, rdb.ZRevRange(ctx, "z", 0, 1).Val())
-		assert.Equal(t, []string{"b", "a"}, rdb.ZRangeByScore(ctx, "z", &redis.ZRangeBy{Min: "(3", Max: "+inf"}).Val())
-		assert.Equal(t, []string{"a"}, rdb.ZRevRangeByScore(ctx, "z", &redis.ZRangeBy{Min: "-inf", Max: "+inf", Count: 1}).Val())
+		// The pre-6.2 range commands, which go-redis marks deprecated.
+		strs := func(args ...any) []string {
+			v, err := rdb.Do(ctx, args...).StringSlice()
+			require.NoError(t, err)
+			return v
+		}
+		assert.Equal(t, []string{"a", "b"}, strs("zrevrange", "z", 0, 1))
+		assert.Equal(t, []string{"b", "a"}, strs("zrangebyscore", "z", "(3", "+inf"))
+		assert.Equal(t, []string{"a"}, strs("zrevrangebyscore", "z", "+inf", "-inf", "limit", 0, 1))
 		assert.Equal(t, []redis.Z{{Score: 6.5, Member: "a"}}, rdb.ZRangeArgsWithScores(ctx, redis.ZRangeArgs{Key: "z", Start: "+inf", Stop: "(4", ByScore: true, Rev: true}).Val())
 		require.NoError(t, rdb.ZAdd(ctx, "lex", redis.Z{Member: "a"}, redis.Z{Member: "b"}, redis.Z{Member: "c"}).Err())
-		assert.Equal(t, []string{"b", "c"}, rdb.ZRangeByLex(ctx, "lex", &redis.ZRangeBy{Min: "(a", Max: "+"}).Val())
-		assert.Equal(t, []string{"c", "b"}, rdb.ZRevRangeByLex(ctx, "lex", &redis.ZRangeBy{Min: "[b", Max: "+"}).Val())
+		assert.Equal(t, []string{"b", "c"}, strs("zrangebylex", "lex", "(a", "+"))
+		assert.Equal(t, []string{"c", "b"}, strs("zrevrangebylex", "lex", "+", "[b"))
 		assert.True(t, math.IsInf(rdb.ZIncrBy(ctx, "z", math.Inf(1), "a").Val(), 1))
 		assert.Equal(t, []redis.Z{{Score: 3, Member: "c"}}, rdb.ZPopMin(ctx, "z").Val())
 		assert.Equal(t, []redis.Z{{Score: math.Inf(1), Member: "a"}, {Score: 4, Member: "b"}}, rdb.ZPopMax(ctx, "z", 5).Val())

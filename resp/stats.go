@@ -4,8 +4,8 @@ import "github.com/isa-cloud/isa-memstore/engine"
 
 // keyStats are the keyspace figures INFO reports.
 type keyStats struct {
-	keys, expires         int64
-	hits, misses, expired int64
+	keys, expires int64
+	hits, misses  int64
 }
 
 // keyStats sums the figures of the server's databases.
