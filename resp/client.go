@@ -71,7 +71,6 @@ type client struct {
 	// Scratch reused by every command, so the hot path does not allocate.
 	sargs []string
 	keys  []string
-	scan  scanCache
 }
 
 func newClient(s *Server, nc net.Conn) *client {

@@ -40,12 +40,9 @@ type scanItem struct {
 
 func scanHash(s string) uint64 { return xxhash.Sum64String(s) >> 1 }
 
-// scanCache is a connection's snapshot of the iteration in progress.
-type scanCache struct {
+// keySnapshot is a database's keys in hash order, shared by SCAN calls.
+type keySnapshot struct {
 	db    *engine.DB
-	key   string // "" for the keyspace
-	kind  string // "scan", "hscan", ...
-	next  uint64 // the cursor that continues this snapshot
 	items []scanItem
 }
 
@@ -137,30 +134,24 @@ func sortItems(items []scanItem) {
 	})
 }
 
-// snapshot returns the cached items when cursor continues the cached
-// iteration of (db, key, kind), or builds them with load.
-func (c *client) snapshot(kind, key string, cursor uint64, load func() ([]scanItem, error)) ([]scanItem, error) {
-	sc := &c.scan
-	if cursor != 0 && sc.db == c.db && sc.kind == kind && sc.key == key && sc.next == cursor {
-		return sc.items, nil
+// keySnapshot returns the shared snapshot of the client's database for a
+// SCAN at cursor, taking a new one for cursor 0 (or when there is none).
+func (c *client) keySnapshot(cursor uint64) ([]scanItem, error) {
+	slot := &c.s.scans[c.dbIndex]
+	if snap := slot.Load(); cursor != 0 && snap != nil && snap.db == c.db {
+		return snap.items, nil
 	}
-	items, err := load()
+	keys, _, err := c.db.Keys("*", 0)
 	if err != nil {
 		return nil, err
 	}
-	sortItems(items)
-	*sc = scanCache{db: c.db, key: key, kind: kind, items: items}
-	return items, nil
-}
-
-// remember records where the cached iteration continues, or drops the
-// snapshot once the iteration is complete.
-func (c *client) remember(next uint64) {
-	if next == 0 {
-		c.scan = scanCache{}
-		return
+	items := make([]scanItem, len(keys))
+	for i, k := range keys {
+		items[i] = scanItem{h: scanHash(k), key: k}
 	}
-	c.scan.next = next
+	sortItems(items)
+	slot.Store(&keySnapshot{db: c.db, items: items})
+	return items, nil
 }
 
 func writeScanReply(c *client, next uint64, elems []string) {
@@ -180,20 +171,12 @@ func cmdScan(c *client, a []string) {
 		c.replyErr(err)
 		return
 	}
-	items, err := c.snapshot("scan", "", cursor, func() ([]scanItem, error) {
-		keys, _, err := c.db.Keys("*", 0)
-		items := make([]scanItem, len(keys))
-		for i, k := range keys {
-			items[i] = scanItem{h: scanHash(k), key: k}
-		}
-		return items, err
-	})
+	items, err := c.keySnapshot(cursor)
 	if err != nil {
 		c.replyErr(err)
 		return
 	}
 	batch, next := page(items, cursor, o.count)
-	c.remember(next)
 	keys := make([]string, 0, len(batch))
 	for _, it := range batch {
 		if o.match == "" || glob.Match(o.match, it.key) {

@@ -89,3 +89,44 @@ func TestParseCursor(t *testing.T) {
 		assert.EqualError(t, err, "ERR invalid cursor", s)
 	}
 }
+
+// Interleaved iterations on two connections share one snapshot per
+// database, and each still returns every key present throughout it.
+func TestScanInterleavedIterations(t *testing.T) {
+	srv, _, addr := startServer(t, Options{})
+	ctx := testCtx(t)
+	rdb := newGoRedis(t, addr, 2)
+	var want []string
+	for i := 0; i < 300; i++ {
+		k := fmt.Sprint("k", i)
+		want = append(want, k)
+		require.NoError(t, rdb.Set(ctx, k, "v", 0).Err())
+	}
+	a, b := newGoRedis(t, addr, 2), newGoRedis(t, addr, 3)
+	seenA, seenB := map[string]bool{}, map[string]bool{}
+	step := func(c *redis.Client, cursor uint64, seen map[string]bool) uint64 {
+		keys, next, err := c.Scan(ctx, cursor, "", 20).Result()
+		require.NoError(t, err)
+		for _, k := range keys {
+			seen[k] = true
+		}
+		return next
+	}
+	ca := step(a, 0, seenA)
+	require.NoError(t, rdb.Set(ctx, "late", "v", 0).Err()) // after A began, before B
+	cb := step(b, 0, seenB)
+	for ca != 0 || cb != 0 {
+		if ca != 0 {
+			ca = step(a, ca, seenA)
+		}
+		if cb != 0 {
+			cb = step(b, cb, seenB)
+		}
+	}
+	for _, k := range want {
+		assert.True(t, seenA[k], k)
+		assert.True(t, seenB[k], k)
+	}
+	assert.True(t, seenB["late"], "present throughout B's iteration")
+	assert.NotNil(t, srv.scans[0].Load())
+}

@@ -98,6 +98,7 @@ type Server struct {
 	pubsub  *engine.DB // the namespace of the server's channels
 	started time.Time
 	dbs     []atomic.Pointer[engine.DB]
+	scans   []atomic.Pointer[keySnapshot] // per database, see cmd_scan.go
 
 	// Runtime settings changeable with CONFIG SET.
 	password   atomic.Pointer[string]
@@ -158,6 +159,7 @@ func NewServer(eng *engine.Engine, opts Options) *Server {
 		pubsub:    eng.DB(opts.PubSubNamespace),
 		started:   time.Now(),
 		dbs:       make([]atomic.Pointer[engine.DB], opts.Databases),
+		scans:     make([]atomic.Pointer[keySnapshot], opts.Databases),
 		listeners: make(map[net.Listener]struct{}),
 		clients:   make(map[*client]struct{}),
 		done:      make(chan struct{}),
