@@ -237,6 +237,12 @@ func (c *client) execute(args [][]byte) {
 		c.reject("NOAUTH Authentication required.")
 		return
 	}
+	if cmd.flags&flagDenyOOM != 0 && c.s.overMemory() {
+		// Refused before it runs (or is queued), as Redis does, so a
+		// transaction that would grow memory aborts with EXECABORT.
+		c.reject(engine.ErrOOM.Error())
+		return
+	}
 	if c.w.proto == 2 && c.subscribed() && cmd.flags&flagSubContext == 0 {
 		c.reject("ERR Can't execute '" + cmd.fullName() + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
 		return

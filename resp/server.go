@@ -20,8 +20,6 @@
 //   - WATCH sees every write, expiry, deletion and TTL change of a key that
 //     existed when it was watched; a watched key that was absent, then
 //     created and deleted again before EXEC, goes unnoticed.
-//   - A write refused by the memory limit inside MULTI fails at EXEC (in
-//     the EXEC reply) instead of when it is queued.
 //   - Commands the engine does not offer are unknown: blocking pops,
 //     scripting, streams, ZUNION/ZINTER and friends, COPY/MOVE/SWAPDB,
 //     OBJECT/DUMP/RESTORE, MONITOR, sharded pub/sub.
@@ -343,6 +341,13 @@ func (s *Server) snapshotClients() map[*client]struct{} {
 		out[c] = struct{}{}
 	}
 	return out
+}
+
+// overMemory reports whether the engine's memory limit is reached, when it
+// has one.
+func (s *Server) overMemory() bool {
+	m := s.eng.MaxMemory()
+	return m > 0 && s.eng.UsedMemory() >= m
 }
 
 // totalCommands is the number of commands processed so far.

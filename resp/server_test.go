@@ -2,6 +2,7 @@ package resp
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -132,4 +133,22 @@ func TestHostileInputDoesNotCrash(t *testing.T) {
 		_ = c.nc.Close()
 	}
 	assert.Equal(t, "+PONG\r\n", dialRaw(t, addr).do("PING"))
+}
+
+// Over the memory limit, commands that may grow memory are refused before
+// they run or are queued (so MULTI aborts), reads and deletes still work.
+func TestMemoryLimit(t *testing.T) {
+	_, _, addr := startServer(t, Options{}, engine.Options{MaxMemory: 4096})
+	c := dialRaw(t, addr)
+	big := strings.Repeat("x", 5000)
+	assert.Equal(t, "+OK\r\n", c.do("SET", "big", big))
+	const oom = "-OOM command not allowed when used memory > 'maxmemory'.\r\n"
+	assert.Equal(t, oom, c.do("SET", "k", "v"))
+	assert.Equal(t, oom, c.do("RPUSH", "l", "v"))
+	assert.Equal(t, "+OK\r\n", c.do("MULTI"))
+	assert.Equal(t, oom, c.do("SET", "k", "v"))
+	assert.Equal(t, "-EXECABORT Transaction discarded because of previous errors.\r\n", c.do("EXEC"))
+	assert.Equal(t, fmt.Sprintf("$%d\r\n%s\r\n", len(big), big), c.do("GET", "big"))
+	assert.Equal(t, ":1\r\n", c.do("DEL", "big"))
+	assert.Equal(t, "+OK\r\n", c.do("SET", "k", "v"))
 }
