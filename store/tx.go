@@ -139,6 +139,7 @@ func (tx *Tx) Put(key string, e *Entry) {
 		e.typ = TypeString
 	}
 	e.deadline = 0
+	e.version++
 	e.created, e.accessed = tx.now, tx.now
 	e.size = e.measure(key)
 	s.m[key] = e
@@ -160,6 +161,7 @@ func (tx *Tx) Changed(key string, e *Entry) bool {
 		s.remove(tx.ks, key, e)
 		return false
 	}
+	e.version++
 	size := e.measure(key)
 	s.addBytes(tx.ks, size-e.size)
 	e.size = size
@@ -189,6 +191,7 @@ func (tx *Tx) SetDeadline(key string, e *Entry, at int64) bool {
 		panic("store: SetDeadline on an entry not stored under " + key)
 	}
 	tx.forgetDeadline(s, key, e)
+	e.version++
 	if at != 0 && at <= tx.now {
 		s.remove(tx.ks, key, e)
 		return false
