@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"os"
 	"runtime"
+	"strconv"
 	"time"
 
 	"gonum.org/v1/plot"
@@ -84,6 +85,7 @@ func writeChart(path string, cfg config) error {
 		}
 	}
 	p.Y.Max = top * 1.45
+	p.Y.Tick.Marker = plot.ConstantTicks(yTicks(p.Y.Max))
 	p.Legend.Top = true
 	p.Legend.Left = true
 	p.Legend.XOffs = vg.Points(10)
@@ -125,4 +127,22 @@ func embeddedOpNamed(name string) embeddedOp {
 		}
 	}
 	panic("no embedded op " + name)
+}
+
+// yTicks labels 0..limit in a round step (0.1, 0.2, 0.25, 0.5, 1, 2, ...
+// million) giving at most 8 labelled ticks; the default marker labels too
+// few on a small range.
+func yTicks(limit float64) []plot.Tick {
+	step := 0.1
+	for _, s := range []float64{0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10, 20, 25, 50} {
+		step = s
+		if limit/s <= 8 {
+			break
+		}
+	}
+	var out []plot.Tick
+	for v := 0.0; v <= limit+1e-9; v += step {
+		out = append(out, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', -1, 64)})
+	}
+	return out
 }
