@@ -68,6 +68,9 @@ var rules = map[string]rule{
 	"internal/glob":      {},
 	"internal/testredis": {},
 	"internal/archtest":  {},
+	// The black-box RedisService suite: speaks only the wire API, so it can
+	// check any server (binary, in-process, Redis-backed).
+	"internal/conformance": {allow: []string{"api/redispb"}},
 }
 
 // defaultTestAllow may be imported by any package's _test.go files.

@@ -1,0 +1,252 @@
+// Command grpcload measures unary Get and Set over loopback TCP against the
+// isa-memstore gRPC server, next to the same server stack with an empty
+// backend (the ceiling of the transport: gRPC, interceptors, validation,
+// protobuf), measured in the same run, and prints the ratio.
+//
+//	go run ./bench/cmd/grpcload                       # defaults below
+//	go run ./bench/cmd/grpcload -callers 1,16,64,256 -duration 3s -runs 3
+//
+// Both servers run in this process on 127.0.0.1, each with its own
+// listener; client and server share the machine's CPUs in both cases, so
+// the ratio compares like with like. Each cell is the median of -runs
+// measurements, interleaved (empty, engine, empty, engine, ...) so that
+// drift in the machine's speed affects both sides alike.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	pb "github.com/isa-cloud/isa-memstore/api/redispb"
+	"github.com/isa-cloud/isa-memstore/engine"
+	"github.com/isa-cloud/isa-memstore/grpcserver"
+)
+
+func main() {
+	callers := flag.String("callers", "1,16,64,256", "comma-separated numbers of concurrent callers")
+	duration := flag.Duration("duration", 3*time.Second, "measuring time per cell and run")
+	warmup := flag.Duration("warmup", 500*time.Millisecond, "unmeasured time before each measurement")
+	runs := flag.Int("runs", 3, "measurements per cell; the median is reported")
+	keys := flag.Int("keys", 10000, "distinct keys")
+	valueSize := flag.Int("value-size", 100, "value bytes")
+	maxConns := flag.Int("conns", 8, "client connections at most (callers share them round-robin)")
+	flag.Parse()
+
+	var levels []int
+	for _, s := range strings.Split(*callers, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 {
+			fmt.Fprintf(os.Stderr, "grpcload: bad -callers entry %q\n", s)
+			os.Exit(2)
+		}
+		levels = append(levels, n)
+	}
+	value := strings.Repeat("v", *valueSize)
+
+	eng, err := engine.Open(engine.Options{})
+	check(err)
+	defer eng.Close()
+	engineAddr, stopEngine := serve(grpcserver.NewEngineBackend(eng))
+	defer stopEngine()
+	emptyAddr, stopEmpty := serve(emptyBackend{value: value})
+	defer stopEmpty()
+
+	// Preload the keys Get reads.
+	pre := dial(engineAddr, 1)
+	keyNames := make([]string, *keys)
+	for i := range keyNames {
+		keyNames[i] = fmt.Sprintf("key:%06d", i)
+		_, err := pb.NewRedisServiceClient(pre[0]).Set(context.Background(), &pb.SetRequest{UserId: benchUser, Key: keyNames[i], Value: value})
+		check(err)
+	}
+	closeAll(pre)
+
+	fmt.Printf("grpcload: %s, GOMAXPROCS=%d, %d keys, %d-byte values, %v x %d runs per cell (median)\n",
+		runtime.Version(), runtime.GOMAXPROCS(0), *keys, *valueSize, *duration, *runs)
+	const row = "%-4s %7s %9s %9s %9s %11s %10s %10s %6s\n"
+	fmt.Printf(row, "op", "callers", "QPS", "p50", "p99", "empty QPS", "empty p50", "empty p99", "ratio")
+	for _, op := range []string{"Get", "Set"} {
+		for _, n := range levels {
+			conns := min(n, *maxConns)
+			engConns, emptyConns := dial(engineAddr, conns), dial(emptyAddr, conns)
+			var real, empty []result
+			for range *runs {
+				empty = append(empty, measure(emptyConns, op, n, keyNames, value, *warmup, *duration))
+				real = append(real, measure(engConns, op, n, keyNames, value, *warmup, *duration))
+			}
+			closeAll(engConns)
+			closeAll(emptyConns)
+			r, e := median(real), median(empty)
+			fmt.Printf(row, op, strconv.Itoa(n), fmt.Sprintf("%.0f", r.qps), us(r.p50), us(r.p99),
+				fmt.Sprintf("%.0f", e.qps), us(e.p50), us(e.p99), fmt.Sprintf("%.2f", r.qps/e.qps))
+		}
+	}
+}
+
+const benchUser = "bench-user"
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "grpcload:", err)
+		os.Exit(1)
+	}
+}
+
+// serve starts a grpcserver over b on a loopback port, configured as the
+// binary's defaults, with logging off.
+func serve(b grpcserver.Backend) (string, func()) {
+	srv, err := grpcserver.New(b, grpcserver.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	check(err)
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	check(err)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		check(srv.Serve(lis))
+	}()
+	return lis.Addr().String(), func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		<-done
+	}
+}
+
+func dial(addr string, n int) []*grpc.ClientConn {
+	conns := make([]*grpc.ClientConn, n)
+	for i := range conns {
+		c, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		check(err)
+		c.Connect()
+		conns[i] = c
+	}
+	return conns
+}
+
+func closeAll(conns []*grpc.ClientConn) {
+	for _, c := range conns {
+		_ = c.Close()
+	}
+}
+
+// us formats a latency in microseconds.
+func us(d time.Duration) string { return fmt.Sprintf("%.0fµs", float64(d)/float64(time.Microsecond)) }
+
+// result is one measurement.
+type result struct {
+	qps      float64
+	p50, p99 time.Duration
+}
+
+// median takes each figure's median across runs separately.
+func median(rs []result) result {
+	pick := func(f func(result) float64) float64 {
+		v := make([]float64, len(rs))
+		for i, r := range rs {
+			v[i] = f(r)
+		}
+		slices.Sort(v)
+		return v[len(v)/2]
+	}
+	return result{
+		qps: pick(func(r result) float64 { return r.qps }),
+		p50: time.Duration(pick(func(r result) float64 { return float64(r.p50) })),
+		p99: time.Duration(pick(func(r result) float64 { return float64(r.p99) })),
+	}
+}
+
+// measure runs n callers doing op for warmup+d and reports the QPS and the
+// latency percentiles of the calls completed during d.
+func measure(conns []*grpc.ClientConn, op string, n int, keys []string, value string, warmup, d time.Duration) result {
+	runtime.GC() // start every measurement with a clean heap
+	var measuring atomic.Bool
+	stop := make(chan struct{})
+	lat := make([][]time.Duration, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := pb.NewRedisServiceClient(conns[i%len(conns)])
+			rng := rand.New(rand.NewPCG(uint64(i), 42))
+			get := &pb.GetRequest{UserId: benchUser}
+			set := &pb.SetRequest{UserId: benchUser, Value: value}
+			mine := make([]time.Duration, 0, 1<<16)
+			ctx := context.Background()
+			for {
+				select {
+				case <-stop:
+					lat[i] = mine
+					return
+				default:
+				}
+				k := keys[rng.IntN(len(keys))]
+				start := time.Now()
+				var err error
+				if op == "Get" {
+					get.Key = k
+					_, err = c.Get(ctx, get)
+				} else {
+					set.Key = k
+					_, err = c.Set(ctx, set)
+				}
+				check(err)
+				if measuring.Load() {
+					mine = append(mine, time.Since(start))
+				}
+			}
+		}()
+	}
+	time.Sleep(warmup) // a benchmark program: letting load run is the point
+	measuring.Store(true)
+	began := time.Now()
+	time.Sleep(d)
+	measuring.Store(false)
+	elapsed := time.Since(began)
+	close(stop)
+	wg.Wait()
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	if len(all) == 0 {
+		return result{}
+	}
+	return result{
+		qps: float64(len(all)) / elapsed.Seconds(),
+		p50: all[len(all)*50/100],
+		p99: all[len(all)*99/100],
+	}
+}
+
+// emptyBackend answers Get and Set without doing anything: with it the
+// server measures everything but the engine. Other methods are not called.
+type emptyBackend struct {
+	grpcserver.Backend
+	value string
+}
+
+func (e emptyBackend) Get(context.Context, grpcserver.Tenant, string) (string, bool, error) {
+	return e.value, true, nil
+}
+
+func (emptyBackend) Set(context.Context, grpcserver.Tenant, string, string, time.Duration) error {
+	return nil
+}

@@ -1,0 +1,198 @@
+package grpcserver
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/isa-cloud/isa-memstore/engine"
+)
+
+// EngineBackend serves the Backend contract from an embedded engine. Each
+// tenant is a namespace of its own (see namespace), so isolation does not
+// depend on key prefixes or on what the ids contain.
+type EngineBackend struct {
+	e *engine.Engine
+}
+
+// NewEngineBackend serves e. The caller keeps ownership of e and closes it
+// after the server has stopped.
+func NewEngineBackend(e *engine.Engine) *EngineBackend { return &EngineBackend{e: e} }
+
+var _ Backend = (*EngineBackend)(nil)
+
+// namespace is the engine namespace of t: the organization id prefixed by
+// its length, then the user id. The length prefix makes the encoding
+// injective: ("a:", "x") and ("a", ":x") give "2:a:x" and "1:a:x", so no
+// choice of ids makes two tenants share a namespace. Every tenant namespace
+// starts with a digit, which leaves names starting with anything else free
+// for the backend's own use (the deep health check).
+func namespace(t Tenant) string {
+	return strconv.Itoa(len(t.Org)) + ":" + t.Org + t.User
+}
+
+func (b *EngineBackend) db(t Tenant) *engine.DB { return b.e.DB(namespace(t)) }
+
+// Get implements StringBackend.
+func (b *EngineBackend) Get(_ context.Context, t Tenant, key string) (string, bool, error) {
+	return b.db(t).Get(key)
+}
+
+// GetMultiple implements StringBackend.
+func (b *EngineBackend) GetMultiple(_ context.Context, t Tenant, keys []string) ([]KeyValue, error) {
+	vals, err := b.db(t).MGet(keys...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]KeyValue, 0, len(vals))
+	for i, v := range vals {
+		if v.Found {
+			out = append(out, KeyValue{Key: keys[i], Value: v.Value})
+		}
+	}
+	return out, nil
+}
+
+// Set implements StringBackend.
+func (b *EngineBackend) Set(_ context.Context, t Tenant, key, value string, ttl time.Duration) error {
+	_, err := b.db(t).Set(key, value, engine.SetOptions{TTL: ttl})
+	return err
+}
+
+// IncrBy implements StringBackend.
+func (b *EngineBackend) IncrBy(_ context.Context, t Tenant, key string, delta int64) (int64, error) {
+	return b.db(t).IncrBy(key, delta)
+}
+
+// DecrBy implements StringBackend.
+func (b *EngineBackend) DecrBy(_ context.Context, t Tenant, key string, delta int64) (int64, error) {
+	return b.db(t).DecrBy(key, delta)
+}
+
+// Append implements StringBackend.
+func (b *EngineBackend) Append(_ context.Context, t Tenant, key, value string) (int64, error) {
+	return b.db(t).Append(key, value)
+}
+
+// Delete implements KeyBackend.
+func (b *EngineBackend) Delete(_ context.Context, t Tenant, keys []string) (int64, error) {
+	return b.db(t).Del(keys...)
+}
+
+// Exists implements KeyBackend.
+func (b *EngineBackend) Exists(_ context.Context, t Tenant, key string) (bool, error) {
+	n, err := b.db(t).Exists(key)
+	return n > 0, err
+}
+
+// Expire implements KeyBackend.
+func (b *EngineBackend) Expire(_ context.Context, t Tenant, key string, ttl time.Duration) (bool, error) {
+	return b.db(t).Expire(key, ttl, 0)
+}
+
+// TTL implements KeyBackend.
+func (b *EngineBackend) TTL(_ context.Context, t Tenant, key string) (int64, error) {
+	return b.db(t).TTL(key)
+}
+
+// Rename implements KeyBackend.
+func (b *EngineBackend) Rename(_ context.Context, t Tenant, src, dst string) error {
+	return b.db(t).Rename(src, dst)
+}
+
+// ListKeys implements KeyBackend.
+func (b *EngineBackend) ListKeys(_ context.Context, t Tenant, pattern string, limit int) ([]string, int, error) {
+	return b.db(t).Keys(pattern, limit)
+}
+
+// HSet implements HashBackend.
+func (b *EngineBackend) HSet(_ context.Context, t Tenant, key string, fields []HashField) (int64, error) {
+	pairs := make([]engine.FieldValue, len(fields))
+	for i, f := range fields {
+		pairs[i] = engine.FieldValue{Field: f.Field, Value: f.Value}
+	}
+	return b.db(t).HSet(key, pairs...)
+}
+
+// HGet implements HashBackend.
+func (b *EngineBackend) HGet(_ context.Context, t Tenant, key, field string) (string, bool, error) {
+	return b.db(t).HGet(key, field)
+}
+
+// HGetAll implements HashBackend.
+func (b *EngineBackend) HGetAll(_ context.Context, t Tenant, key string) ([]HashField, error) {
+	pairs, err := b.db(t).HGetAll(key)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]HashField, len(pairs))
+	for i, p := range pairs {
+		out[i] = HashField{Field: p.Field, Value: p.Value}
+	}
+	return out, nil
+}
+
+// HDel implements HashBackend.
+func (b *EngineBackend) HDel(_ context.Context, t Tenant, key string, fields []string) (int64, error) {
+	return b.db(t).HDel(key, fields...)
+}
+
+// HExists implements HashBackend.
+func (b *EngineBackend) HExists(_ context.Context, t Tenant, key, field string) (bool, error) {
+	return b.db(t).HExists(key, field)
+}
+
+// HKeys implements HashBackend.
+func (b *EngineBackend) HKeys(_ context.Context, t Tenant, key string) ([]string, error) {
+	return b.db(t).HKeys(key)
+}
+
+// HVals implements HashBackend.
+func (b *EngineBackend) HVals(_ context.Context, t Tenant, key string) ([]string, error) {
+	return b.db(t).HVals(key)
+}
+
+// HIncrBy implements HashBackend.
+func (b *EngineBackend) HIncrBy(_ context.Context, t Tenant, key, field string, delta int64) (int64, error) {
+	return b.db(t).HIncrBy(key, field, delta)
+}
+
+// LPush implements ListBackend.
+func (b *EngineBackend) LPush(_ context.Context, t Tenant, key string, values []string) (int64, error) {
+	return b.db(t).LPush(key, values...)
+}
+
+// RPush implements ListBackend.
+func (b *EngineBackend) RPush(_ context.Context, t Tenant, key string, values []string) (int64, error) {
+	return b.db(t).RPush(key, values...)
+}
+
+// LPop implements ListBackend.
+func (b *EngineBackend) LPop(_ context.Context, t Tenant, key string) (string, bool, error) {
+	return b.db(t).LPop(key)
+}
+
+// RPop implements ListBackend.
+func (b *EngineBackend) RPop(_ context.Context, t Tenant, key string) (string, bool, error) {
+	return b.db(t).RPop(key)
+}
+
+// LRange implements ListBackend.
+func (b *EngineBackend) LRange(_ context.Context, t Tenant, key string, start, stop int64) ([]string, error) {
+	return b.db(t).LRange(key, start, stop)
+}
+
+// LLen implements ListBackend.
+func (b *EngineBackend) LLen(_ context.Context, t Tenant, key string) (int64, error) {
+	return b.db(t).LLen(key)
+}
+
+// LIndex implements ListBackend.
+func (b *EngineBackend) LIndex(_ context.Context, t Tenant, key string, index int64) (string, bool, error) {
+	return b.db(t).LIndex(key, index)
+}
+
+// LTrim implements ListBackend.
+func (b *EngineBackend) LTrim(_ context.Context, t Tenant, key string, start, stop int64) error {
+	return b.db(t).LTrim(key, start, stop)
+}
