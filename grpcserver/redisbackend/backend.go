@@ -107,9 +107,9 @@ type Backend struct {
 	// base is cancelled by Close: background work derives from it.
 	base     context.Context
 	stopBase context.CancelFunc
-	wg      sync.WaitGroup // the monitor and the lock notifier
-	closeMu sync.Mutex
-	closed  bool
+	wg       sync.WaitGroup // the monitor and the lock notifier
+	closeMu  sync.Mutex
+	closed   bool
 
 	counters counterTable
 	locks    *lockNotifier

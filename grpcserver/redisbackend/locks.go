@@ -173,4 +173,3 @@ func (b *Backend) RenewLock(ctx context.Context, t grpcserver.Tenant, name, id s
 	}
 	return grpcserver.Lock{ID: id, ExpiresAt: time.UnixMilli(at).UTC()}, true, nil
 }
-
