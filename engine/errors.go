@@ -73,3 +73,12 @@ func invalidExpire(cmd string) error {
 }
 
 func invalidArg(msg string) error { return ErrInvalidArgument.withText(msg) }
+
+// wrongArgs is Redis's arity error for cmd.
+func wrongArgs(cmd string) error {
+	return invalidArg("ERR wrong number of arguments for '" + cmd + "' command")
+}
+
+// errNotPositive is Redis's reply to a negative count (LPOP, SPOP, ZPOPMIN,
+// ...).
+var errNotPositive = invalidArg("ERR value is out of range, must be positive")

@@ -27,10 +27,6 @@ var (
 	errIncrNaNOrInf = ErrNaNOrInf.withText("ERR value is NaN or Infinity")
 )
 
-func wrongNumberOfArgs(cmd string) error {
-	return invalidArg("ERR wrong number of arguments for '" + cmd + "' command")
-}
-
 // hashOf returns key's hash (nil when the key is absent) or ErrWrongType.
 func hashOf(e *store.Entry) (*store.Hash, error) {
 	if e == nil {
@@ -87,7 +83,7 @@ func (t Txn) HSet(key string, pairs ...FieldValue) (int64, error) {
 		return 0, err
 	}
 	if len(pairs) == 0 {
-		return 0, wrongNumberOfArgs("hset")
+		return 0, wrongArgs("hset")
 	}
 	for _, p := range pairs {
 		if len(p.Value) > MaxStringSize || len(p.Field) > MaxStringSize {
@@ -160,7 +156,7 @@ func (db *DB) HMGet(key string, fields ...string) (out []Maybe, err error) {
 func (t Txn) HMGet(key string, fields ...string) ([]Maybe, error) {
 	t.read()
 	if len(fields) == 0 {
-		return nil, wrongNumberOfArgs("hmget")
+		return nil, wrongArgs("hmget")
 	}
 	h, err := t.readHash(key)
 	if err != nil {
@@ -249,7 +245,7 @@ func (db *DB) HDel(key string, fields ...string) (n int64, err error) {
 func (t Txn) HDel(key string, fields ...string) (int64, error) {
 	t.read() // deleting frees memory: never refused by the limit
 	if len(fields) == 0 {
-		return 0, wrongNumberOfArgs("hdel")
+		return 0, wrongArgs("hdel")
 	}
 	e := t.tx.Get(key)
 	h, err := hashOf(e)

@@ -376,7 +376,7 @@ func hlExec(db *DB, args []string) (any, error) {
 		}
 		n, err := integer(a[1])
 		if err != nil {
-			return nil, errCountNotPos
+			return nil, errNotPositive
 		}
 		pop := db.LPopCount
 		if args[0] == "RPOP" {

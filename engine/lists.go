@@ -43,7 +43,6 @@ type LPosOptions struct {
 
 var (
 	errIndexOutOfRange = invalidArg("ERR index out of range")
-	errCountNotPos     = invalidArg("ERR value is out of range, must be positive")
 	errLPosCountNeg    = invalidArg("ERR COUNT can't be negative")
 	errLPosMaxLenNeg   = invalidArg("ERR MAXLEN can't be negative")
 	errLPosRankZero    = invalidArg("ERR RANK can't be zero: use 1 to start from the first match, " +
@@ -177,7 +176,7 @@ func (t Txn) push(cmd, key string, side ListSide, existing bool, values []string
 		return 0, err
 	}
 	if len(values) == 0 {
-		return 0, wrongNumberOfArgs(cmd)
+		return 0, wrongArgs(cmd)
 	}
 	for _, v := range values {
 		if len(v) > MaxStringSize {
@@ -265,7 +264,7 @@ func (t Txn) RPopCount(key string, count int64) ([]string, bool, error) {
 func (t Txn) popCount(key string, side ListSide, count int64) ([]string, bool, error) {
 	t.read()
 	if count < 0 {
-		return nil, false, errCountNotPos
+		return nil, false, errNotPositive
 	}
 	e, l, err := t.writeList(key)
 	if err != nil || l == nil {

@@ -259,7 +259,7 @@ func (t Txn) MSet(nx bool, pairs ...KV) (bool, error) {
 		if nx {
 			cmd = "msetnx"
 		}
-		return false, invalidArg("ERR wrong number of arguments for '" + cmd + "' command")
+		return false, wrongArgs(cmd)
 	}
 	for _, p := range pairs {
 		if len(p.Value) > MaxStringSize {

@@ -25,6 +25,11 @@ type Backend interface {
 	KeyBackend
 	HashBackend
 	ListBackend
+	LockBackend
+	PubSubBackend
+	BatchBackend
+	SessionBackend
+	InfoBackend
 }
 
 // KeyValue is one found key and its value.
@@ -113,4 +118,113 @@ type ListBackend interface {
 	LIndex(ctx context.Context, t Tenant, key string, index int64) (value string, found bool, err error)
 	// LTrim is LTRIM.
 	LTrim(ctx context.Context, t Tenant, key string, start, stop int64) error
+}
+
+// Lock is a held lock.
+type Lock struct {
+	// ID is the owner's token (at least 128 random bits): only it releases
+	// or renews the lock.
+	ID string
+	// ExpiresAt is when the lock frees itself unless renewed.
+	ExpiresAt time.Time
+}
+
+// LockBackend holds the distributed locks. Locks live apart from keys: a
+// lock named "x" has nothing to do with the key "x".
+type LockBackend interface {
+	// AcquireLock takes the lock name for ttl (0: the backend's default,
+	// never forever). If it is held and wait > 0, it waits up to wait for a
+	// release or expiry (woken by it, not polling); ok is false when the
+	// lock could not be had.
+	AcquireLock(ctx context.Context, t Tenant, name string, ttl, wait time.Duration) (l Lock, ok bool, err error)
+	// ReleaseLock frees the lock if id owns it and reports whether it did.
+	ReleaseLock(ctx context.Context, t Tenant, name, id string) (bool, error)
+	// RenewLock resets a live lock owned by id to ttl (0: the default).
+	RenewLock(ctx context.Context, t Tenant, name, id string, ttl time.Duration) (l Lock, ok bool, err error)
+}
+
+// PubSubBackend holds publish/subscribe. Channels live apart from keys and
+// are per tenant.
+type PubSubBackend interface {
+	// Publish is PUBLISH: it answers the number of subscribers reached.
+	Publish(ctx context.Context, t Tenant, channel, message string) (int64, error)
+	// Subscribe subscribes to channels; messages published after it
+	// returns are delivered. The caller closes the subscription.
+	Subscribe(ctx context.Context, t Tenant, channels []string) (Subscription, error)
+}
+
+// BatchOp is one command of an atomic batch.
+type BatchOp struct {
+	// Op is the operation, case-insensitive: at least SET (with TTL), GET,
+	// DEL/DELETE, INCR, DECR, EXPIRE (TTL <= 0 deletes), APPEND.
+	Op, Key, Value string
+	TTL            time.Duration
+}
+
+// BatchBackend runs atomic batches.
+type BatchBackend interface {
+	// ExecuteBatch runs ops in order, atomically (no other caller sees a
+	// partial batch), as MULTI/EXEC: a failing op does not stop the
+	// others. It answers one error per op (nil: it succeeded; an unknown
+	// operation is engine.ErrUnknownCommand); err is for the batch as a
+	// whole.
+	ExecuteBatch(ctx context.Context, t Tenant, ops []BatchOp) (opErrs []error, err error)
+}
+
+// Session is a snapshot of a session.
+type Session struct {
+	ID, User string
+	// Data includes the server-set "created_at" entry (RFC 3339).
+	Data                               map[string]string
+	CreatedAt, ExpiresAt, LastAccessed time.Time
+}
+
+// SessionBackend holds the sessions. A session belongs to the tenant that
+// created it, and is found by its id together with its user alone (the
+// get/update/delete requests carry no organization).
+type SessionBackend interface {
+	// CreateSession starts a session for ttl (0: the backend's default).
+	CreateSession(ctx context.Context, t Tenant, data map[string]string, ttl time.Duration) (Session, error)
+	// GetSession returns user's session id and marks it accessed.
+	GetSession(ctx context.Context, user, id string) (s Session, found bool, err error)
+	// UpdateSession merges data and, with extendTTL, restarts the
+	// session's own TTL; it reports whether the session existed.
+	UpdateSession(ctx context.Context, user, id string, data map[string]string, extendTTL bool) (bool, error)
+	// DeleteSession ends the session; it reports whether it existed.
+	DeleteSession(ctx context.Context, user, id string) (bool, error)
+	// ListSessions returns the tenant's live sessions.
+	ListSessions(ctx context.Context, t Tenant) ([]Session, error)
+}
+
+// Stats are a tenant's statistics.
+type Stats struct {
+	Keys, MemoryBytes, Commands int64
+	// HitRate is hits / (hits + misses) of key lookups.
+	HitRate float64
+	// KeysByType counts keys by Redis type name: "string", "hash", "list",
+	// "set", "zset" (all present).
+	KeysByType map[string]int64
+}
+
+// KeyInfo describes a key.
+type KeyInfo struct {
+	// Type is Redis's TYPE name: "string", "hash", "list", "set", "zset".
+	Type string
+	// TTLSeconds is as TTL: -1 without expiry.
+	TTLSeconds int64
+	// Size estimates the bytes of the key and its value.
+	Size                    int64
+	CreatedAt, LastAccessed time.Time
+}
+
+// InfoBackend reports on data and health.
+type InfoBackend interface {
+	// Statistics are the tenant's, cheap to compute (no keyspace scan).
+	Statistics(ctx context.Context, t Tenant) (Stats, error)
+	// KeyInfo describes key without counting as an access.
+	KeyInfo(ctx context.Context, t Tenant, key string) (info KeyInfo, found bool, err error)
+	// Health answers the bytes of data held, and an error when the backend
+	// cannot serve; deep adds a write/read/delete round trip that no
+	// tenant observes.
+	Health(ctx context.Context, deep bool) (usedMemory int64, err error)
 }

@@ -196,3 +196,109 @@ func (b *EngineBackend) LIndex(_ context.Context, t Tenant, key string, index in
 func (b *EngineBackend) LTrim(_ context.Context, t Tenant, key string, start, stop int64) error {
 	return b.db(t).LTrim(key, start, stop)
 }
+
+// AcquireLock implements LockBackend.
+func (b *EngineBackend) AcquireLock(ctx context.Context, t Tenant, name string, ttl, wait time.Duration) (Lock, bool, error) {
+	l, ok, err := b.db(t).AcquireLock(ctx, name, ttl, wait)
+	return Lock{ID: l.Token, ExpiresAt: l.ExpiresAt}, ok, err
+}
+
+// ReleaseLock implements LockBackend.
+func (b *EngineBackend) ReleaseLock(_ context.Context, t Tenant, name, id string) (bool, error) {
+	return b.db(t).ReleaseLock(name, id)
+}
+
+// RenewLock implements LockBackend.
+func (b *EngineBackend) RenewLock(_ context.Context, t Tenant, name, id string, ttl time.Duration) (Lock, bool, error) {
+	l, ok, err := b.db(t).RenewLock(name, id, ttl)
+	return Lock{ID: l.Token, ExpiresAt: l.ExpiresAt}, ok, err
+}
+
+// Publish implements PubSubBackend.
+func (b *EngineBackend) Publish(_ context.Context, t Tenant, channel, message string) (int64, error) {
+	return int64(b.db(t).Publish(channel, message)), nil
+}
+
+// Subscribe implements PubSubBackend.
+func (b *EngineBackend) Subscribe(_ context.Context, t Tenant, channels []string) (Subscription, error) {
+	return b.db(t).Subscribe(channels...), nil
+}
+
+// ExecuteBatch implements BatchBackend.
+func (b *EngineBackend) ExecuteBatch(_ context.Context, t Tenant, ops []BatchOp) ([]error, error) {
+	eops := make([]engine.BatchOp, len(ops))
+	for i, op := range ops {
+		eops[i] = engine.BatchOp{Op: op.Op, Key: op.Key, Value: op.Value, TTL: op.TTL}
+	}
+	res, err := b.db(t).Batch(eops)
+	if err != nil {
+		return nil, err
+	}
+	errs := make([]error, len(res))
+	for i, r := range res {
+		errs[i] = r.Err
+	}
+	return errs, nil
+}
+
+func session(s engine.Session) Session {
+	return Session{ID: s.ID, User: s.User, Data: s.Data, CreatedAt: s.CreatedAt, ExpiresAt: s.ExpiresAt, LastAccessed: s.LastAccessed}
+}
+
+// CreateSession implements SessionBackend.
+func (b *EngineBackend) CreateSession(_ context.Context, t Tenant, data map[string]string, ttl time.Duration) (Session, error) {
+	s, err := b.db(t).CreateSession(t.User, data, ttl)
+	return session(s), err
+}
+
+// GetSession implements SessionBackend.
+func (b *EngineBackend) GetSession(_ context.Context, user, id string) (Session, bool, error) {
+	s, found, err := b.e.GetSession(user, id)
+	return session(s), found, err
+}
+
+// UpdateSession implements SessionBackend.
+func (b *EngineBackend) UpdateSession(_ context.Context, user, id string, data map[string]string, extendTTL bool) (bool, error) {
+	return b.e.UpdateSession(user, id, data, extendTTL)
+}
+
+// DeleteSession implements SessionBackend.
+func (b *EngineBackend) DeleteSession(_ context.Context, user, id string) (bool, error) {
+	return b.e.DeleteSession(user, id)
+}
+
+// ListSessions implements SessionBackend.
+func (b *EngineBackend) ListSessions(_ context.Context, t Tenant) ([]Session, error) {
+	all, err := b.db(t).ListSessions()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Session, len(all))
+	for i, s := range all {
+		out[i] = session(s)
+	}
+	return out, nil
+}
+
+// Statistics implements InfoBackend.
+func (b *EngineBackend) Statistics(_ context.Context, t Tenant) (Stats, error) {
+	s, err := b.db(t).Stats()
+	if err != nil {
+		return Stats{}, err
+	}
+	return Stats{Keys: s.Keys, MemoryBytes: s.MemoryBytes, Commands: s.Commands, HitRate: s.HitRate, KeysByType: s.TypeDistribution()}, nil
+}
+
+// KeyInfo implements InfoBackend.
+func (b *EngineBackend) KeyInfo(_ context.Context, t Tenant, key string) (KeyInfo, bool, error) {
+	k, found, err := b.db(t).KeyInfo(key)
+	if err != nil || !found {
+		return KeyInfo{}, false, err
+	}
+	return KeyInfo{Type: k.Type.String(), TTLSeconds: k.TTLSeconds(), Size: k.Size, CreatedAt: k.CreatedAt, LastAccessed: k.LastAccessed}, true, nil
+}
+
+// Health implements InfoBackend.
+func (b *EngineBackend) Health(_ context.Context, deep bool) (int64, error) {
+	return b.e.UsedMemory(), b.e.HealthCheck(deep)
+}

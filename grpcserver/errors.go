@@ -8,6 +8,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/isa-cloud/isa-memstore/engine"
+	"github.com/isa-cloud/isa-memstore/pubsub"
 )
 
 // errorCodes is THE table from engine error kinds to gRPC codes (spec
@@ -29,6 +30,18 @@ var errorCodes = map[string]codes.Code{
 	engine.ErrTooLarge.Kind():        codes.ResourceExhausted,
 	engine.ErrOOM.Kind():             codes.ResourceExhausted,
 	engine.ErrClosed.Kind():          codes.Unavailable,
+	engine.ErrUnknownCommand.Kind():  codes.InvalidArgument,
+	engine.ErrInternal.Kind():        codes.Internal,
+}
+
+// streamCodes maps the reasons a subscription ends abnormally (see
+// Subscription.Err): the broker's errors, which any backend reports.
+var streamCodes = []struct {
+	err  error
+	code codes.Code
+}{
+	{pubsub.ErrSlowConsumer, codes.ResourceExhausted},
+	{pubsub.ErrBrokerClosed, codes.Unavailable},
 }
 
 // toStatus turns a backend error into the status the client receives: the
@@ -46,6 +59,11 @@ func toStatus(err error) error {
 			return status.Error(c, e.Error())
 		}
 		return status.Error(codes.Internal, "unmapped engine error: "+e.Error())
+	}
+	for _, sc := range streamCodes {
+		if errors.Is(err, sc.err) {
+			return status.Error(sc.code, err.Error())
+		}
 	}
 	if s, ok := status.FromError(err); ok {
 		return s.Err()

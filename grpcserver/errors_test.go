@@ -22,24 +22,32 @@ func TestErrorTableCoversEngine(t *testing.T) {
 		_, ok := errorCodes[e.Kind()]
 		assert.True(t, ok, "engine error %q (%s) is missing from errorCodes", e.Kind(), e.Error())
 	}
-	assert.Len(t, errorCodes, len(engine.Errors()), "errorCodes maps a kind the engine no longer exports")
+	exported := map[string]bool{}
+	for _, e := range engine.Errors() {
+		exported[e.Kind()] = true
+	}
+	for kind := range errorCodes {
+		assert.True(t, exported[kind], "errorCodes maps %q, which the engine no longer exports", kind)
+	}
 }
 
 // wantCodes is spec section 5.2 written out once more, so that a slip in
 // the table shows up as a disagreement.
 var wantCodes = map[string]codes.Code{
-	"wrongtype": codes.FailedPrecondition,
-	"notint":    codes.InvalidArgument,
-	"notfloat":  codes.InvalidArgument,
-	"overflow":  codes.OutOfRange,
-	"naninf":    codes.OutOfRange,
-	"nokey":     codes.NotFound,
-	"syntax":    codes.InvalidArgument,
-	"badexpire": codes.InvalidArgument,
-	"badarg":    codes.InvalidArgument,
-	"toolarge":  codes.ResourceExhausted,
-	"oom":       codes.ResourceExhausted,
-	"closed":    codes.Unavailable,
+	"wrongtype":  codes.FailedPrecondition,
+	"notint":     codes.InvalidArgument,
+	"notfloat":   codes.InvalidArgument,
+	"overflow":   codes.OutOfRange,
+	"naninf":     codes.OutOfRange,
+	"nokey":      codes.NotFound,
+	"syntax":     codes.InvalidArgument,
+	"badexpire":  codes.InvalidArgument,
+	"badarg":     codes.InvalidArgument,
+	"toolarge":   codes.ResourceExhausted,
+	"oom":        codes.ResourceExhausted,
+	"closed":     codes.Unavailable,
+	"unknowncmd": codes.InvalidArgument,
+	"internal":   codes.Internal,
 }
 
 func TestToStatus(t *testing.T) {

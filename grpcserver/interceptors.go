@@ -42,6 +42,8 @@ func (s *Server) logCall(ctx context.Context, method string, req any, start time
 		switch code {
 		case codes.Internal, codes.Unknown, codes.DataLoss:
 			level = slog.LevelError
+		case codes.Canceled:
+			level = slog.LevelInfo // the client left: not a fault
 		}
 	}
 	if !s.log.Enabled(ctx, level) {

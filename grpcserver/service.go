@@ -16,6 +16,7 @@ type service struct {
 	lim   Limits
 	quit  <-chan struct{}
 	conns *connCounter
+	subs  subscriptions
 }
 
 // i32 narrows a count to an int32 response field, saturating instead of

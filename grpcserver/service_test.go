@@ -26,11 +26,6 @@ import (
 var awaitingEngine = []string{
 	"SAdd", "SRemove", "SMembers", "SIsMember", "SCard", "SUnion", "SInter", "SDiff",
 	"ZAdd", "ZRemove", "ZRange", "ZRangeByScore", "ZRank", "ZScore", "ZCard", "ZIncrement",
-	"AcquireLock", "ReleaseLock", "RenewLock",
-	"Publish", "Subscribe", "Unsubscribe",
-	"ExecuteBatch",
-	"CreateSession", "GetSession", "UpdateSession", "DeleteSession", "ListSessions",
-	"GetStatistics", "GetKeyInfo", "HealthCheck",
 }
 
 // rpcMethods are the RedisService methods from the generated descriptor.
