@@ -1,5 +1,3 @@
-//go:build redisbackend_next
-
 package redisbackend
 
 import (

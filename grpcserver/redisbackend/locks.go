@@ -1,12 +1,9 @@
-//go:build redisbackend_next
-
 package redisbackend
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"

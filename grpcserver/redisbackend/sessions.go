@@ -1,5 +1,3 @@
-//go:build redisbackend_next
-
 package redisbackend
 
 import (
@@ -220,7 +218,7 @@ func (b *Backend) UpdateSession(ctx context.Context, user, id string, data map[s
 		extend = "1"
 	}
 	args := append([]any{user, time.Now().UnixMilli(), id, extend}, sessionData(data)...)
-	_, err := updateSessionScript.Run(ctx, b.c, []string{n.sessionKey(id), n.sessionIndex()}, args...).Int64()
+	_, err = updateSessionScript.Run(ctx, b.c, []string{n.sessionKey(id), n.sessionIndex()}, args...).Int64()
 	if errors.Is(err, redis.Nil) {
 		return false, nil
 	}
@@ -233,7 +231,7 @@ func (b *Backend) DeleteSession(ctx context.Context, user, id string) (bool, err
 	if err != nil {
 		return false, err
 	}
-	_, err := deleteSessionScript.Run(ctx, b.c, []string{n.sessionKey(id), n.sessionIndex()}, user, time.Now().UnixMilli(), id).Int64()
+	_, err = deleteSessionScript.Run(ctx, b.c, []string{n.sessionKey(id), n.sessionIndex()}, user, time.Now().UnixMilli(), id).Int64()
 	if errors.Is(err, redis.Nil) {
 		return false, nil
 	}
