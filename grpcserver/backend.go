@@ -25,6 +25,8 @@ type Backend interface {
 	KeyBackend
 	HashBackend
 	ListBackend
+	SetBackend
+	ZSetBackend
 	LockBackend
 	PubSubBackend
 	BatchBackend
@@ -118,6 +120,55 @@ type ListBackend interface {
 	LIndex(ctx context.Context, t Tenant, key string, index int64) (value string, found bool, err error)
 	// LTrim is LTRIM.
 	LTrim(ctx context.Context, t Tenant, key string, start, stop int64) error
+}
+
+// SetBackend holds the set commands. Member lists are sorted (the spec
+// leaves the order open and prefers a deterministic one).
+type SetBackend interface {
+	// SAdd is SADD; it answers the number of new members.
+	SAdd(ctx context.Context, t Tenant, key string, members []string) (int64, error)
+	// SRem is SREM; it answers the number of members removed.
+	SRem(ctx context.Context, t Tenant, key string, members []string) (int64, error)
+	// SMembers is SMEMBERS.
+	SMembers(ctx context.Context, t Tenant, key string) ([]string, error)
+	// SIsMember is SISMEMBER.
+	SIsMember(ctx context.Context, t Tenant, key, member string) (bool, error)
+	// SCard is SCARD.
+	SCard(ctx context.Context, t Tenant, key string) (int64, error)
+	// SUnion, SInter and SDiff are SUNION, SINTER and SDIFF (missing keys
+	// are empty sets).
+	SUnion(ctx context.Context, t Tenant, keys []string) ([]string, error)
+	SInter(ctx context.Context, t Tenant, keys []string) ([]string, error)
+	SDiff(ctx context.Context, t Tenant, keys []string) ([]string, error)
+}
+
+// ZMember is a sorted-set member and its score.
+type ZMember struct {
+	Member string
+	Score  float64
+}
+
+// ZSetBackend holds the sorted-set commands. Ranges answer members in
+// ascending order with their scores.
+type ZSetBackend interface {
+	// ZAdd is ZADD; it answers the number of new members (existing ones
+	// get their score updated).
+	ZAdd(ctx context.Context, t Tenant, key string, members []ZMember) (int64, error)
+	// ZRem is ZREM; it answers the number of members removed.
+	ZRem(ctx context.Context, t Tenant, key string, members []string) (int64, error)
+	// ZRange is ZRANGE by rank (negative positions count from the end).
+	ZRange(ctx context.Context, t Tenant, key string, start, stop int64) ([]ZMember, error)
+	// ZRangeByScore is ZRANGEBYSCORE with inclusive bounds and LIMIT
+	// offset count; count <= 0 means no limit.
+	ZRangeByScore(ctx context.Context, t Tenant, key string, min, max float64, offset, count int64) ([]ZMember, error)
+	// ZRank is ZRANK (ascending, 0-based).
+	ZRank(ctx context.Context, t Tenant, key, member string) (rank int64, found bool, err error)
+	// ZScore is ZSCORE.
+	ZScore(ctx context.Context, t Tenant, key, member string) (score float64, found bool, err error)
+	// ZCard is ZCARD.
+	ZCard(ctx context.Context, t Tenant, key string) (int64, error)
+	// ZIncrBy is ZINCRBY; it answers the new score.
+	ZIncrBy(ctx context.Context, t Tenant, key, member string, delta float64) (float64, error)
 }
 
 // Lock is a held lock.

@@ -24,9 +24,8 @@ var _ Backend = (*EngineBackend)(nil)
 // namespace is the engine namespace of t: the organization id prefixed by
 // its length, then the user id. The length prefix makes the encoding
 // injective: ("a:", "x") and ("a", ":x") give "2:a:x" and "1:a:x", so no
-// choice of ids makes two tenants share a namespace. Every tenant namespace
-// starts with a digit, which leaves names starting with anything else free
-// for the backend's own use (the deep health check).
+// choice of ids makes two tenants share a namespace. (The engine's deep
+// health check uses a private namespace outside this naming altogether.)
 func namespace(t Tenant) string {
 	return strconv.Itoa(len(t.Org)) + ":" + t.Org + t.User
 }
@@ -301,4 +300,107 @@ func (b *EngineBackend) KeyInfo(_ context.Context, t Tenant, key string) (KeyInf
 // Health implements InfoBackend.
 func (b *EngineBackend) Health(_ context.Context, deep bool) (int64, error) {
 	return b.e.UsedMemory(), b.e.HealthCheck(deep)
+}
+
+// SAdd implements SetBackend.
+func (b *EngineBackend) SAdd(_ context.Context, t Tenant, key string, members []string) (int64, error) {
+	return b.db(t).SAdd(key, members...)
+}
+
+// SRem implements SetBackend.
+func (b *EngineBackend) SRem(_ context.Context, t Tenant, key string, members []string) (int64, error) {
+	return b.db(t).SRem(key, members...)
+}
+
+// SMembers implements SetBackend.
+func (b *EngineBackend) SMembers(_ context.Context, t Tenant, key string) ([]string, error) {
+	return b.db(t).SMembers(key)
+}
+
+// SIsMember implements SetBackend.
+func (b *EngineBackend) SIsMember(_ context.Context, t Tenant, key, member string) (bool, error) {
+	return b.db(t).SIsMember(key, member)
+}
+
+// SCard implements SetBackend.
+func (b *EngineBackend) SCard(_ context.Context, t Tenant, key string) (int64, error) {
+	return b.db(t).SCard(key)
+}
+
+// SUnion implements SetBackend.
+func (b *EngineBackend) SUnion(_ context.Context, t Tenant, keys []string) ([]string, error) {
+	return b.db(t).SUnion(keys...)
+}
+
+// SInter implements SetBackend.
+func (b *EngineBackend) SInter(_ context.Context, t Tenant, keys []string) ([]string, error) {
+	return b.db(t).SInter(keys...)
+}
+
+// SDiff implements SetBackend.
+func (b *EngineBackend) SDiff(_ context.Context, t Tenant, keys []string) ([]string, error) {
+	return b.db(t).SDiff(keys...)
+}
+
+// zMembers converts the engine's members (the same shape, another package).
+func zMembers(ms []engine.ZMember) []ZMember {
+	out := make([]ZMember, len(ms))
+	for i, m := range ms {
+		out[i] = ZMember{Member: m.Member, Score: m.Score}
+	}
+	return out
+}
+
+// ZAdd implements ZSetBackend.
+func (b *EngineBackend) ZAdd(_ context.Context, t Tenant, key string, members []ZMember) (int64, error) {
+	ms := make([]engine.ZMember, len(members))
+	for i, m := range members {
+		ms[i] = engine.ZMember{Member: m.Member, Score: m.Score}
+	}
+	res, err := b.db(t).ZAdd(key, engine.ZAddOptions{}, ms...)
+	return res.Count, err
+}
+
+// ZRem implements ZSetBackend.
+func (b *EngineBackend) ZRem(_ context.Context, t Tenant, key string, members []string) (int64, error) {
+	return b.db(t).ZRem(key, members...)
+}
+
+// ZRange implements ZSetBackend.
+func (b *EngineBackend) ZRange(_ context.Context, t Tenant, key string, start, stop int64) ([]ZMember, error) {
+	ms, err := b.db(t).ZRange(key, engine.ZRangeQuery{By: engine.ZByRank, Start: start, Stop: stop})
+	return zMembers(ms), err
+}
+
+// ZRangeByScore implements ZSetBackend.
+func (b *EngineBackend) ZRangeByScore(_ context.Context, t Tenant, key string, min, max float64, offset, count int64) ([]ZMember, error) {
+	var limit *engine.ZLimit
+	if offset != 0 || count > 0 {
+		if count <= 0 {
+			count = -1 // LIMIT's "all the rest"
+		}
+		limit = &engine.ZLimit{Offset: offset, Count: count}
+	}
+	ms, err := b.db(t).ZRangeByScore(key, engine.ScoreBound{Value: min}, engine.ScoreBound{Value: max}, limit)
+	return zMembers(ms), err
+}
+
+// ZRank implements ZSetBackend.
+func (b *EngineBackend) ZRank(_ context.Context, t Tenant, key, member string) (int64, bool, error) {
+	return b.db(t).ZRank(key, member)
+}
+
+// ZScore implements ZSetBackend.
+func (b *EngineBackend) ZScore(_ context.Context, t Tenant, key, member string) (float64, bool, error) {
+	return b.db(t).ZScore(key, member)
+}
+
+// ZCard implements ZSetBackend.
+func (b *EngineBackend) ZCard(_ context.Context, t Tenant, key string) (int64, error) {
+	return b.db(t).ZCard(key)
+}
+
+// ZIncrBy implements ZSetBackend.
+func (b *EngineBackend) ZIncrBy(_ context.Context, t Tenant, key, member string, delta float64) (float64, error) {
+	return b.db(t).ZIncrBy(key, delta, member)
 }

@@ -165,6 +165,9 @@ func (s *Server) Shutdown(ctx context.Context) {
 	}
 }
 
+// Limits are the limits in force, defaults filled in.
+func (s *Server) Limits() Limits { return s.svc.lim }
+
 // ConnectionsReceived is the number of connections accepted since start.
 func (s *Server) ConnectionsReceived() int64 { return s.conns.total.Load() }
 

@@ -92,3 +92,42 @@ func TestTenantValidation(t *testing.T) {
 	_, err = c.Get(ctx, &pb.GetRequest{UserId: "u", Key: "123"})
 	requireCode(t, err, codes.ResourceExhausted, "key is 3 bytes")
 }
+
+func TestLocksAndSessionsPerTenant(t *testing.T) {
+	h := newHarness(t, Options{})
+	ctx := testCtx(t)
+	c := h.client
+	locks := make([]string, len(hostileTenants))
+	sessions := make([]string, len(hostileTenants))
+	for i, tn := range hostileTenants {
+		a, err := c.AcquireLock(ctx, &pb.AcquireLockRequest{UserId: tn.User, OrganizationId: tn.Org, LockKey: "lock"})
+		require.NoError(t, err)
+		require.True(t, a.Acquired, "tenant %+v blocked by another tenant's lock", tn)
+		locks[i] = a.LockId
+		s, err := c.CreateSession(ctx, &pb.CreateSessionRequest{UserId: tn.User, OrganizationId: tn.Org, Data: map[string]string{"i": fmt.Sprint(i)}})
+		require.NoError(t, err)
+		sessions[i] = s.SessionId
+	}
+	for i, x := range hostileTenants {
+		for j, y := range hostileTenants {
+			if i == j {
+				continue
+			}
+			r, err := c.ReleaseLock(ctx, &pb.ReleaseLockRequest{UserId: y.User, OrganizationId: y.Org, LockKey: "lock", LockId: locks[i]})
+			require.NoError(t, err)
+			assert.False(t, r.Released, "%+v released %+v's lock", y, x)
+			if x.User != y.User { // sessions are found by user and id
+				g, err := c.GetSession(ctx, &pb.GetSessionRequest{UserId: y.User, SessionId: sessions[i]})
+				require.NoError(t, err)
+				assert.False(t, g.Found, "%+v reads %+v's session", y, x)
+			}
+		}
+		l, err := c.ListSessions(ctx, &pb.ListSessionsRequest{UserId: x.User, OrganizationId: x.Org})
+		require.NoError(t, err)
+		require.Len(t, l.Sessions, 1, "tenant %+v", x)
+		assert.Equal(t, sessions[i], l.Sessions[0].SessionId)
+		st, err := c.GetStatistics(ctx, &pb.GetStatisticsRequest{UserId: x.User, OrganizationId: x.Org})
+		require.NoError(t, err)
+		assert.Zero(t, st.TotalKeys, "locks and sessions are not keys")
+	}
+}

@@ -86,9 +86,6 @@ func newLogger(cfg *config, w io.Writer) *slog.Logger {
 // deregistration (no new traffic is routed here), health NOT_SERVING and
 // the end of subscriptions, in-flight calls (bounded), the engine.
 func serve(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer) error {
-	if cfg.limits.MaxValueBytes == 0 {
-		cfg.limits.MaxValueBytes = cfg.maxMessageBytes // as grpcserver would; logged below
-	}
 	opts := grpcserver.Options{
 		MaxMessageBytes: cfg.maxMessageBytes,
 		Limits:          cfg.limits,
@@ -122,17 +119,19 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer)
 	go func() { served <- srv.Serve(lis) }()
 
 	fmt.Fprintf(stdout, "isa-memstore %s listening on %s\n", versionString(), lis.Addr())
+	lim := srv.Limits() // with the defaults filled in
 	log.Info("isa-memstore started",
 		slog.String("version", versionString()),
 		slog.String("addr", lis.Addr().String()),
 		slog.Bool("tls", opts.TLS != nil),
 		slog.Bool("auth", opts.Token != ""),
 		slog.Int("max_message_bytes", cfg.maxMessageBytes),
-		slog.Int("max_key_bytes", cfg.limits.MaxKeyBytes),
-		slog.Int("max_value_bytes", cfg.limits.MaxValueBytes),
-		slog.Int("max_elements", cfg.limits.MaxElements),
-		slog.Int("list_keys_default", cfg.limits.ListKeysDefault),
-		slog.Int("list_keys_max", cfg.limits.ListKeysMax),
+		slog.Int("max_key_bytes", lim.MaxKeyBytes),
+		slog.Int("max_value_bytes", lim.MaxValueBytes),
+		slog.Int("max_id_bytes", lim.MaxIDBytes),
+		slog.Int("max_elements", lim.MaxElements),
+		slog.Int("list_keys_default", lim.ListKeysDefault),
+		slog.Int("list_keys_max", lim.ListKeysMax),
 		slog.Int64("max_memory", cfg.maxMemory),
 		slog.Duration("shutdown_timeout", cfg.shutdownTimeout),
 		slog.String("consul", cfg.consulAddr),
@@ -142,7 +141,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer)
 	if cfg.consulAddr != "" {
 		reg, err = registerConsul(cfg, lis.Addr(), opts.TLS != nil)
 		if err != nil {
-			stopServer(srv, cfg, log)
+			stopServer(srv, cfg)
 			<-served
 			return err
 		}
@@ -160,7 +159,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer)
 			log.Warn("consul deregistration failed", slog.String("error", err.Error()))
 		}
 	}
-	stopServer(srv, cfg, log)
+	stopServer(srv, cfg)
 	if err := <-served; err != nil {
 		return err
 	}
@@ -168,7 +167,8 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer)
 	return nil
 }
 
-func stopServer(srv *grpcserver.Server, cfg *config, log *slog.Logger) {
+// stopServer shuts srv down, giving in-flight calls cfg.shutdownTimeout.
+func stopServer(srv *grpcserver.Server, cfg *config) {
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 	defer cancel()
 	srv.Shutdown(ctx)

@@ -8,9 +8,11 @@
 //
 // Both servers run in this process on 127.0.0.1, each with its own
 // listener; client and server share the machine's CPUs in both cases, so
-// the ratio compares like with like. Each cell is the median of -runs
-// measurements, interleaved (empty, engine, empty, engine, ...) so that
-// drift in the machine's speed affects both sides alike.
+// the ratio compares like with like. Each cell alternates short slices
+// (empty, engine, empty, engine, ... -runs of each) and pools them: calls
+// over measured time, percentiles over all calls. On a shared or busy
+// machine, interference then falls on both sides alike instead of on
+// whichever happened to run during a burst.
 package main
 
 import (
@@ -40,9 +42,9 @@ import (
 
 func main() {
 	callers := flag.String("callers", "1,16,64,256", "comma-separated numbers of concurrent callers")
-	duration := flag.Duration("duration", 3*time.Second, "measuring time per cell and run")
-	warmup := flag.Duration("warmup", 500*time.Millisecond, "unmeasured time before each measurement")
-	runs := flag.Int("runs", 3, "measurements per cell; the median is reported")
+	duration := flag.Duration("duration", 250*time.Millisecond, "measuring time of one slice")
+	warmup := flag.Duration("warmup", 50*time.Millisecond, "unmeasured time before each slice")
+	runs := flag.Int("runs", 20, "slices per cell and server, alternating, pooled")
 	keys := flag.Int("keys", 10000, "distinct keys")
 	valueSize := flag.Int("value-size", 100, "value bytes")
 	maxConns := flag.Int("conns", 8, "client connections at most (callers share them round-robin)")
@@ -77,22 +79,22 @@ func main() {
 	}
 	closeAll(pre)
 
-	fmt.Printf("grpcload: %s, GOMAXPROCS=%d, %d keys, %d-byte values, %v x %d runs per cell (median)\n",
-		runtime.Version(), runtime.GOMAXPROCS(0), *keys, *valueSize, *duration, *runs)
+	fmt.Printf("grpcload: %s, GOMAXPROCS=%d, %d keys, %d-byte values, %d alternating slices of %v per cell and server\n",
+		runtime.Version(), runtime.GOMAXPROCS(0), *keys, *valueSize, *runs, *duration)
 	const row = "%-4s %7s %9s %9s %9s %11s %10s %10s %6s\n"
 	fmt.Printf(row, "op", "callers", "QPS", "p50", "p99", "empty QPS", "empty p50", "empty p99", "ratio")
 	for _, op := range []string{"Get", "Set"} {
 		for _, n := range levels {
 			conns := min(n, *maxConns)
 			engConns, emptyConns := dial(engineAddr, conns), dial(emptyAddr, conns)
-			var real, empty []result
+			var real, empty samples
 			for range *runs {
-				empty = append(empty, measure(emptyConns, op, n, keyNames, value, *warmup, *duration))
-				real = append(real, measure(engConns, op, n, keyNames, value, *warmup, *duration))
+				empty.add(measure(emptyConns, op, n, keyNames, value, *warmup, *duration))
+				real.add(measure(engConns, op, n, keyNames, value, *warmup, *duration))
 			}
 			closeAll(engConns)
 			closeAll(emptyConns)
-			r, e := median(real), median(empty)
+			r, e := real.result(), empty.result()
 			fmt.Printf(row, op, strconv.Itoa(n), fmt.Sprintf("%.0f", r.qps), us(r.p50), us(r.p99),
 				fmt.Sprintf("%.0f", e.qps), us(e.p50), us(e.p99), fmt.Sprintf("%.2f", r.qps/e.qps))
 		}
@@ -148,32 +150,38 @@ func closeAll(conns []*grpc.ClientConn) {
 // us formats a latency in microseconds.
 func us(d time.Duration) string { return fmt.Sprintf("%.0fµs", float64(d)/float64(time.Microsecond)) }
 
-// result is one measurement.
+// result is a cell's figures.
 type result struct {
 	qps      float64
 	p50, p99 time.Duration
 }
 
-// median takes each figure's median across runs separately.
-func median(rs []result) result {
-	pick := func(f func(result) float64) float64 {
-		v := make([]float64, len(rs))
-		for i, r := range rs {
-			v[i] = f(r)
-		}
-		slices.Sort(v)
-		return v[len(v)/2]
+// samples pools the slices of one cell and server.
+type samples struct {
+	lat     []time.Duration
+	elapsed time.Duration
+}
+
+func (s *samples) add(lat []time.Duration, elapsed time.Duration) {
+	s.lat = append(s.lat, lat...)
+	s.elapsed += elapsed
+}
+
+func (s *samples) result() result {
+	if len(s.lat) == 0 {
+		return result{}
 	}
+	slices.Sort(s.lat)
 	return result{
-		qps: pick(func(r result) float64 { return r.qps }),
-		p50: time.Duration(pick(func(r result) float64 { return float64(r.p50) })),
-		p99: time.Duration(pick(func(r result) float64 { return float64(r.p99) })),
+		qps: float64(len(s.lat)) / s.elapsed.Seconds(),
+		p50: s.lat[len(s.lat)*50/100],
+		p99: s.lat[len(s.lat)*99/100],
 	}
 }
 
-// measure runs n callers doing op for warmup+d and reports the QPS and the
-// latency percentiles of the calls completed during d.
-func measure(conns []*grpc.ClientConn, op string, n int, keys []string, value string, warmup, d time.Duration) result {
+// measure runs n callers doing op for warmup+d and returns the latencies
+// of the calls completed during d, and d as measured.
+func measure(conns []*grpc.ClientConn, op string, n int, keys []string, value string, warmup, d time.Duration) ([]time.Duration, time.Duration) {
 	runtime.GC() // start every measurement with a clean heap
 	var measuring atomic.Bool
 	stop := make(chan struct{})
@@ -187,7 +195,7 @@ func measure(conns []*grpc.ClientConn, op string, n int, keys []string, value st
 			rng := rand.New(rand.NewPCG(uint64(i), 42))
 			get := &pb.GetRequest{UserId: benchUser}
 			set := &pb.SetRequest{UserId: benchUser, Value: value}
-			mine := make([]time.Duration, 0, 1<<16)
+			mine := make([]time.Duration, 0, 1<<12)
 			ctx := context.Background()
 			for {
 				select {
@@ -225,15 +233,7 @@ func measure(conns []*grpc.ClientConn, op string, n int, keys []string, value st
 	for _, l := range lat {
 		all = append(all, l...)
 	}
-	slices.Sort(all)
-	if len(all) == 0 {
-		return result{}
-	}
-	return result{
-		qps: float64(len(all)) / elapsed.Seconds(),
-		p50: all[len(all)*50/100],
-		p99: all[len(all)*99/100],
-	}
+	return all, elapsed
 }
 
 // emptyBackend answers Get and Set without doing anything: with it the
