@@ -59,6 +59,8 @@ var (
 	diffDeltas   = []int64{0, 1, -3, 100, math.MaxInt64, math.MinInt64}
 	diffTTLs     = []time.Duration{-time.Second, 0, 100 * time.Second, 500 * time.Second, 1500 * time.Millisecond}
 	diffIndexes  = []int32{-6, -3, -1, 0, 1, 2, 5}
+	diffMembers  = []string{"a", "b", "c", "m", ""}
+	diffScores   = []float64{0, 1, -1.5, 100, 0.1, 1e300, math.Inf(1), math.Inf(-1), math.NaN()}
 	diffBatchOps = []string{"SET", "set", "GET", "DEL", "DELETE", "INCR", "DECR", "EXPIRE", "APPEND", "HSET", "hget", "FROB"}
 )
 
@@ -98,7 +100,7 @@ func (g *diffGen) step() diffStep {
 	mk := func(desc string, call func(ctx context.Context, s *diffSide) (proto.Message, error)) diffStep {
 		return diffStep{desc: desc, call: call}
 	}
-	switch g.r.IntN(38) {
+	switch g.r.IntN(48) {
 	case 0, 1:
 		v := g.value()
 		return mk(fmt.Sprintf("Set %q %q", k, v), func(ctx context.Context, s *diffSide) (proto.Message, error) {
@@ -265,14 +267,129 @@ func (g *diffGen) step() diffStep {
 		return mk("GetStatistics", func(ctx context.Context, s *diffSide) (proto.Message, error) {
 			return s.c.GetStatistics(ctx, &pb.GetStatisticsRequest{UserId: u, OrganizationId: o})
 		})
-	case 35:
+	case 35, 38, 39, 40:
+		return g.setStep()
+	case 41, 42, 43, 44:
+		return g.zsetStep()
+	case 45:
 		return g.lockStep()
-	case 36:
+	case 36, 46:
 		return g.sessionStep()
 	default:
 		ch := pick(g.r, []string{"c", "a:b", "*"})
 		return mk("Publish "+ch, func(ctx context.Context, s *diffSide) (proto.Message, error) {
 			return s.c.Publish(ctx, &pb.PublishRequest{UserId: u, OrganizationId: o, Channel: ch, Message: "m"})
+		})
+	}
+}
+
+// members draws 0..3 members.
+func (g *diffGen) members() []string {
+	out := make([]string, g.r.IntN(4))
+	for i := range out {
+		out[i] = pick(g.r, diffMembers)
+	}
+	return out
+}
+
+// setStep draws a set RPC.
+func (g *diffGen) setStep() diffStep {
+	u, o := g.tenant.User, g.tenant.Org
+	k, m, ms, ks := g.key(), pick(g.r, diffMembers), g.members(), g.values()
+	for i := range ks {
+		ks[i] = g.key()
+	}
+	mk := func(desc string, call func(ctx context.Context, s *diffSide) (proto.Message, error)) diffStep {
+		return diffStep{desc: desc, call: call}
+	}
+	switch g.r.IntN(8) {
+	case 0, 1:
+		return mk(fmt.Sprintf("SAdd %q %q", k, ms), func(ctx context.Context, s *diffSide) (proto.Message, error) {
+			return s.c.SAdd(ctx, &pb.SAddRequest{UserId: u, OrganizationId: o, Key: k, Members: ms})
+		})
+	case 2:
+		return mk(fmt.Sprintf("SRemove %q %q", k, ms), func(ctx context.Context, s *diffSide) (proto.Message, error) {
+			return s.c.SRemove(ctx, &pb.SRemoveRequest{UserId: u, OrganizationId: o, Key: k, Members: ms})
+		})
+	case 3:
+		return mk("SMembers "+k, func(ctx context.Context, s *diffSide) (proto.Message, error) {
+			return s.c.SMembers(ctx, &pb.SMembersRequest{UserId: u, OrganizationId: o, Key: k})
+		})
+	case 4:
+		return mk(fmt.Sprintf("SIsMember %q %q", k, m), func(ctx context.Context, s *diffSide) (proto.Message, error) {
+			return s.c.SIsMember(ctx, &pb.SIsMemberRequest{UserId: u, OrganizationId: o, Key: k, Member: m})
+		})
+	case 5:
+		return mk("SCard "+k, func(ctx context.Context, s *diffSide) (proto.Message, error) {
+			return s.c.SCard(ctx, &pb.SCardRequest{UserId: u, OrganizationId: o, Key: k})
+		})
+	case 6:
+		return mk(fmt.Sprintf("SUnion %q", ks), func(ctx context.Context, s *diffSide) (proto.Message, error) {
+			return s.c.SUnion(ctx, &pb.SUnionRequest{UserId: u, OrganizationId: o, Keys: ks})
+		})
+	default:
+		if g.r.IntN(2) == 0 {
+			return mk(fmt.Sprintf("SInter %q", ks), func(ctx context.Context, s *diffSide) (proto.Message, error) {
+				return s.c.SInter(ctx, &pb.SInterRequest{UserId: u, OrganizationId: o, Keys: ks})
+			})
+		}
+		return mk(fmt.Sprintf("SDiff %q", ks), func(ctx context.Context, s *diffSide) (proto.Message, error) {
+			return s.c.SDiff(ctx, &pb.SDiffRequest{UserId: u, OrganizationId: o, Keys: ks})
+		})
+	}
+}
+
+// zsetStep draws a sorted-set RPC.
+func (g *diffGen) zsetStep() diffStep {
+	u, o := g.tenant.User, g.tenant.Org
+	k, m, ms := g.key(), pick(g.r, diffMembers), g.members()
+	sc := func() float64 { return pick(g.r, diffScores) }
+	mk := func(desc string, call func(ctx context.Context, s *diffSide) (proto.Message, error)) diffStep {
+		return diffStep{desc: desc, call: call}
+	}
+	switch g.r.IntN(9) {
+	case 0, 1:
+		var zs []*pb.ZSetMember
+		for _, m := range ms {
+			zs = append(zs, &pb.ZSetMember{Member: m, Score: sc()})
+		}
+		return mk(fmt.Sprintf("ZAdd %q %v", k, zs), func(ctx context.Context, s *diffSide) (proto.Message, error) {
+			return s.c.ZAdd(ctx, &pb.ZAddRequest{UserId: u, OrganizationId: o, Key: k, Members: zs})
+		})
+	case 2:
+		return mk(fmt.Sprintf("ZRemove %q %q", k, ms), func(ctx context.Context, s *diffSide) (proto.Message, error) {
+			return s.c.ZRemove(ctx, &pb.ZRemoveRequest{UserId: u, OrganizationId: o, Key: k, Members: ms})
+		})
+	case 3:
+		a, z, ws := pick(g.r, diffIndexes), pick(g.r, diffIndexes), g.r.IntN(2) == 0
+		return mk(fmt.Sprintf("ZRange %q %d %d %v", k, a, z, ws), func(ctx context.Context, s *diffSide) (proto.Message, error) {
+			return s.c.ZRange(ctx, &pb.ZRangeRequest{UserId: u, OrganizationId: o, Key: k, Start: a, Stop: z, WithScores: ws})
+		})
+	case 4:
+		// Not NaN: the engine's answer for a NaN bound is undefined (it
+		// depends on the tree's shape), where Redis refuses it.
+		bound := func() float64 { return pick(g.r, diffScores[:len(diffScores)-1]) }
+		lo, hi := bound(), bound()
+		off, cnt := pick(g.r, []int32{0, 0, 1, 2, -1}), pick(g.r, []int32{0, 0, 1, 2, -1})
+		return mk(fmt.Sprintf("ZRangeByScore %q %v %v %d %d", k, lo, hi, off, cnt), func(ctx context.Context, s *diffSide) (proto.Message, error) {
+			return s.c.ZRangeByScore(ctx, &pb.ZRangeByScoreRequest{UserId: u, OrganizationId: o, Key: k, MinScore: lo, MaxScore: hi, Offset: off, Count: cnt})
+		})
+	case 5:
+		return mk(fmt.Sprintf("ZRank %q %q", k, m), func(ctx context.Context, s *diffSide) (proto.Message, error) {
+			return s.c.ZRank(ctx, &pb.ZRankRequest{UserId: u, OrganizationId: o, Key: k, Member: m})
+		})
+	case 6:
+		return mk(fmt.Sprintf("ZScore %q %q", k, m), func(ctx context.Context, s *diffSide) (proto.Message, error) {
+			return s.c.ZScore(ctx, &pb.ZScoreRequest{UserId: u, OrganizationId: o, Key: k, Member: m})
+		})
+	case 7:
+		return mk("ZCard "+k, func(ctx context.Context, s *diffSide) (proto.Message, error) {
+			return s.c.ZCard(ctx, &pb.ZCardRequest{UserId: u, OrganizationId: o, Key: k})
+		})
+	default:
+		d := sc()
+		return mk(fmt.Sprintf("ZIncrement %q %q %v", k, m, d), func(ctx context.Context, s *diffSide) (proto.Message, error) {
+			return s.c.ZIncrement(ctx, &pb.ZIncrementRequest{UserId: u, OrganizationId: o, Key: k, Member: m, Delta: d})
 		})
 	}
 }

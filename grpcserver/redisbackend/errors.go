@@ -62,6 +62,22 @@ var catalogue = sync.OnceValue(func() map[string]*engine.Error {
 	add(err)
 	_, err = db.RPush("l")
 	add(err)
+	for _, f := range []func() error{
+		func() error { _, err := db.SAdd("s"); return err },
+		func() error { _, err := db.SRem("s"); return err },
+		func() error { _, err := db.SUnion(); return err },
+		func() error { _, err := db.SInter(); return err },
+		func() error { _, err := db.SDiff(); return err },
+		func() error { _, err := db.ZAdd("z", engine.ZAddOptions{}); return err },
+		func() error { _, err := db.ZRem("z"); return err },
+	} {
+		add(f()) // ERR wrong number of arguments for '...' command
+	}
+	_, _ = db.ZAdd("z", engine.ZAddOptions{}, engine.ZMember{Member: "m", Score: math.Inf(1)})
+	_, err = db.ZIncrBy("z", math.Inf(-1), "m")
+	add(err) // ERR resulting score is not a number (NaN)
+	_, err = engine.ParseScoreBound("nan")
+	add(err) // ERR min or max is not a float
 	_, _, err = db.AcquireLock(context.Background(), "l", -1, 0)
 	add(err) // ERR invalid lock ttl: must not be negative
 	_, _, err = db.AcquireLock(context.Background(), "l", 0, -1)
@@ -95,6 +111,7 @@ var kindPrefixes = []struct {
 	{"ERR hash value is not an integer", engine.ErrNotInteger},
 	{"ERR value is not a valid float", engine.ErrNotFloat},
 	{"ERR hash value is not a float", engine.ErrNotFloat},
+	{"ERR min or max is not a float", engine.ErrNotFloat},
 	{"ERR increment or decrement would overflow", engine.ErrOverflow},
 	{"ERR decrement would overflow", engine.ErrOverflow},
 	{"ERR increment would produce NaN or Infinity", engine.ErrNaNOrInf},
