@@ -110,8 +110,11 @@ type subscription struct {
 
 	mu       sync.Mutex
 	channels map[string]struct{}
-	err      error // why it ended; nil while live
-	done     chan struct{}
+	// unsubs are the UNSUBSCRIBEs sent and not yet confirmed, by physical
+	// channel; receive closes them as Redis confirms.
+	unsubs map[string]chan struct{}
+	err    error // why it ended; nil while live
+	done   chan struct{}
 }
 
 var _ grpcserver.Subscription = (*subscription)(nil)
@@ -163,24 +166,45 @@ func (s *subscription) Unsubscribe(channels ...string) int {
 		}
 	}
 	var phys []string
+	var confirmed []chan struct{}
 	for _, c := range channels {
 		if _, ok := s.channels[c]; ok {
 			delete(s.channels, c)
-			phys = append(phys, s.n.key(c))
+			p := s.n.key(c)
+			phys = append(phys, p)
+			if s.unsubs == nil {
+				s.unsubs = make(map[string]chan struct{})
+			}
+			ch := make(chan struct{})
+			s.unsubs[p] = ch
+			confirmed = append(confirmed, ch)
 		}
 	}
 	left := len(s.channels)
 	s.mu.Unlock()
-	if len(phys) > 0 {
-		// Best effort: receive drops messages of channels no longer in
-		// s.channels anyway, and a stream left without channels is closed.
-		ctx, cancel := context.WithTimeout(s.b.base, s.b.opts.DialTimeout)
-		if s.b.cluster {
-			_ = s.ps.SUnsubscribe(ctx, phys...)
-		} else {
-			_ = s.ps.Unsubscribe(ctx, phys...)
+	if len(phys) == 0 {
+		return left
+	}
+	// Wait for Redis to confirm: only then does a PUBLISH from another
+	// connection no longer count this subscriber, which is what the caller
+	// of Unsubscribe observes next. Bounded: receive drops messages of
+	// channels no longer subscribed anyway.
+	ctx, cancel := context.WithTimeout(s.b.base, s.b.opts.DialTimeout)
+	defer cancel()
+	var err error
+	if s.b.cluster {
+		err = s.ps.SUnsubscribe(ctx, phys...)
+	} else {
+		err = s.ps.Unsubscribe(ctx, phys...)
+	}
+	if err == nil {
+		for _, ch := range confirmed {
+			select {
+			case <-ch:
+			case <-s.done:
+			case <-ctx.Done():
+			}
 		}
-		cancel()
 	}
 	return left
 }
@@ -198,10 +222,22 @@ func (s *subscription) receive() {
 			}
 			return
 		}
-		if m, ok := msg.(*redis.Message); ok && !s.deliver(m) {
-			return
+		switch m := msg.(type) {
+		case *redis.Message:
+			if !s.deliver(m) {
+				return
+			}
+		case *redis.Subscription:
+			if m.Kind == "unsubscribe" || m.Kind == "sunsubscribe" {
+				s.mu.Lock()
+				if ch, ok := s.unsubs[m.Channel]; ok {
+					close(ch)
+					delete(s.unsubs, m.Channel)
+				}
+				s.mu.Unlock()
+			}
 		}
-		// Anything else: (un)subscribe confirmations, pongs.
+		// Anything else: pongs.
 	}
 }
 
