@@ -27,7 +27,6 @@ var randIntN = rand.IntN
 // returns a slice, so it refuses counts whose reply could not be built.
 const maxRandomCount = 1 << 24
 
-
 // setOf returns key's set, nil when the key is absent, or ErrWrongType.
 // read counts a keyspace hit or miss, as Redis does for read commands.
 func setOf(tx *store.Tx, key string, read bool) (*store.Entry, *store.Set, error) {

@@ -30,16 +30,19 @@ func namespace(t Tenant) string {
 	return strconv.Itoa(len(t.Org)) + ":" + t.Org + t.User
 }
 
-func (b *EngineBackend) db(t Tenant) *engine.DB { return b.e.DB(namespace(t)) }
+// DB is the engine namespace holding tenant t's data, for tools and tests
+// that seed or inspect data without the network (they should not repeat
+// the encoding).
+func (b *EngineBackend) DB(t Tenant) *engine.DB { return b.e.DB(namespace(t)) }
 
 // Get implements StringBackend.
 func (b *EngineBackend) Get(_ context.Context, t Tenant, key string) (string, bool, error) {
-	return b.db(t).Get(key)
+	return b.DB(t).Get(key)
 }
 
 // GetMultiple implements StringBackend.
 func (b *EngineBackend) GetMultiple(_ context.Context, t Tenant, keys []string) ([]KeyValue, error) {
-	vals, err := b.db(t).MGet(keys...)
+	vals, err := b.DB(t).MGet(keys...)
 	if err != nil {
 		return nil, err
 	}
@@ -54,54 +57,54 @@ func (b *EngineBackend) GetMultiple(_ context.Context, t Tenant, keys []string) 
 
 // Set implements StringBackend.
 func (b *EngineBackend) Set(_ context.Context, t Tenant, key, value string, ttl time.Duration) error {
-	_, err := b.db(t).Set(key, value, engine.SetOptions{TTL: ttl})
+	_, err := b.DB(t).Set(key, value, engine.SetOptions{TTL: ttl})
 	return err
 }
 
 // IncrBy implements StringBackend.
 func (b *EngineBackend) IncrBy(_ context.Context, t Tenant, key string, delta int64) (int64, error) {
-	return b.db(t).IncrBy(key, delta)
+	return b.DB(t).IncrBy(key, delta)
 }
 
 // DecrBy implements StringBackend.
 func (b *EngineBackend) DecrBy(_ context.Context, t Tenant, key string, delta int64) (int64, error) {
-	return b.db(t).DecrBy(key, delta)
+	return b.DB(t).DecrBy(key, delta)
 }
 
 // Append implements StringBackend.
 func (b *EngineBackend) Append(_ context.Context, t Tenant, key, value string) (int64, error) {
-	return b.db(t).Append(key, value)
+	return b.DB(t).Append(key, value)
 }
 
 // Delete implements KeyBackend.
 func (b *EngineBackend) Delete(_ context.Context, t Tenant, keys []string) (int64, error) {
-	return b.db(t).Del(keys...)
+	return b.DB(t).Del(keys...)
 }
 
 // Exists implements KeyBackend.
 func (b *EngineBackend) Exists(_ context.Context, t Tenant, key string) (bool, error) {
-	n, err := b.db(t).Exists(key)
+	n, err := b.DB(t).Exists(key)
 	return n > 0, err
 }
 
 // Expire implements KeyBackend.
 func (b *EngineBackend) Expire(_ context.Context, t Tenant, key string, ttl time.Duration) (bool, error) {
-	return b.db(t).Expire(key, ttl, 0)
+	return b.DB(t).Expire(key, ttl, 0)
 }
 
 // TTL implements KeyBackend.
 func (b *EngineBackend) TTL(_ context.Context, t Tenant, key string) (int64, error) {
-	return b.db(t).TTL(key)
+	return b.DB(t).TTL(key)
 }
 
 // Rename implements KeyBackend.
 func (b *EngineBackend) Rename(_ context.Context, t Tenant, src, dst string) error {
-	return b.db(t).Rename(src, dst)
+	return b.DB(t).Rename(src, dst)
 }
 
 // ListKeys implements KeyBackend.
 func (b *EngineBackend) ListKeys(_ context.Context, t Tenant, pattern string, limit int) ([]string, int, error) {
-	return b.db(t).Keys(pattern, limit)
+	return b.DB(t).Keys(pattern, limit)
 }
 
 // HSet implements HashBackend.
@@ -110,17 +113,17 @@ func (b *EngineBackend) HSet(_ context.Context, t Tenant, key string, fields []H
 	for i, f := range fields {
 		pairs[i] = engine.FieldValue{Field: f.Field, Value: f.Value}
 	}
-	return b.db(t).HSet(key, pairs...)
+	return b.DB(t).HSet(key, pairs...)
 }
 
 // HGet implements HashBackend.
 func (b *EngineBackend) HGet(_ context.Context, t Tenant, key, field string) (string, bool, error) {
-	return b.db(t).HGet(key, field)
+	return b.DB(t).HGet(key, field)
 }
 
 // HGetAll implements HashBackend.
 func (b *EngineBackend) HGetAll(_ context.Context, t Tenant, key string) ([]HashField, error) {
-	pairs, err := b.db(t).HGetAll(key)
+	pairs, err := b.DB(t).HGetAll(key)
 	if err != nil {
 		return nil, err
 	}
@@ -133,94 +136,94 @@ func (b *EngineBackend) HGetAll(_ context.Context, t Tenant, key string) ([]Hash
 
 // HDel implements HashBackend.
 func (b *EngineBackend) HDel(_ context.Context, t Tenant, key string, fields []string) (int64, error) {
-	return b.db(t).HDel(key, fields...)
+	return b.DB(t).HDel(key, fields...)
 }
 
 // HExists implements HashBackend.
 func (b *EngineBackend) HExists(_ context.Context, t Tenant, key, field string) (bool, error) {
-	return b.db(t).HExists(key, field)
+	return b.DB(t).HExists(key, field)
 }
 
 // HKeys implements HashBackend.
 func (b *EngineBackend) HKeys(_ context.Context, t Tenant, key string) ([]string, error) {
-	return b.db(t).HKeys(key)
+	return b.DB(t).HKeys(key)
 }
 
 // HVals implements HashBackend.
 func (b *EngineBackend) HVals(_ context.Context, t Tenant, key string) ([]string, error) {
-	return b.db(t).HVals(key)
+	return b.DB(t).HVals(key)
 }
 
 // HIncrBy implements HashBackend.
 func (b *EngineBackend) HIncrBy(_ context.Context, t Tenant, key, field string, delta int64) (int64, error) {
-	return b.db(t).HIncrBy(key, field, delta)
+	return b.DB(t).HIncrBy(key, field, delta)
 }
 
 // LPush implements ListBackend.
 func (b *EngineBackend) LPush(_ context.Context, t Tenant, key string, values []string) (int64, error) {
-	return b.db(t).LPush(key, values...)
+	return b.DB(t).LPush(key, values...)
 }
 
 // RPush implements ListBackend.
 func (b *EngineBackend) RPush(_ context.Context, t Tenant, key string, values []string) (int64, error) {
-	return b.db(t).RPush(key, values...)
+	return b.DB(t).RPush(key, values...)
 }
 
 // LPop implements ListBackend.
 func (b *EngineBackend) LPop(_ context.Context, t Tenant, key string) (string, bool, error) {
-	return b.db(t).LPop(key)
+	return b.DB(t).LPop(key)
 }
 
 // RPop implements ListBackend.
 func (b *EngineBackend) RPop(_ context.Context, t Tenant, key string) (string, bool, error) {
-	return b.db(t).RPop(key)
+	return b.DB(t).RPop(key)
 }
 
 // LRange implements ListBackend.
 func (b *EngineBackend) LRange(_ context.Context, t Tenant, key string, start, stop int64) ([]string, error) {
-	return b.db(t).LRange(key, start, stop)
+	return b.DB(t).LRange(key, start, stop)
 }
 
 // LLen implements ListBackend.
 func (b *EngineBackend) LLen(_ context.Context, t Tenant, key string) (int64, error) {
-	return b.db(t).LLen(key)
+	return b.DB(t).LLen(key)
 }
 
 // LIndex implements ListBackend.
 func (b *EngineBackend) LIndex(_ context.Context, t Tenant, key string, index int64) (string, bool, error) {
-	return b.db(t).LIndex(key, index)
+	return b.DB(t).LIndex(key, index)
 }
 
 // LTrim implements ListBackend.
 func (b *EngineBackend) LTrim(_ context.Context, t Tenant, key string, start, stop int64) error {
-	return b.db(t).LTrim(key, start, stop)
+	return b.DB(t).LTrim(key, start, stop)
 }
 
 // AcquireLock implements LockBackend.
 func (b *EngineBackend) AcquireLock(ctx context.Context, t Tenant, name string, ttl, wait time.Duration) (Lock, bool, error) {
-	l, ok, err := b.db(t).AcquireLock(ctx, name, ttl, wait)
+	l, ok, err := b.DB(t).AcquireLock(ctx, name, ttl, wait)
 	return Lock{ID: l.Token, ExpiresAt: l.ExpiresAt}, ok, err
 }
 
 // ReleaseLock implements LockBackend.
 func (b *EngineBackend) ReleaseLock(_ context.Context, t Tenant, name, id string) (bool, error) {
-	return b.db(t).ReleaseLock(name, id)
+	return b.DB(t).ReleaseLock(name, id)
 }
 
 // RenewLock implements LockBackend.
 func (b *EngineBackend) RenewLock(_ context.Context, t Tenant, name, id string, ttl time.Duration) (Lock, bool, error) {
-	l, ok, err := b.db(t).RenewLock(name, id, ttl)
+	l, ok, err := b.DB(t).RenewLock(name, id, ttl)
 	return Lock{ID: l.Token, ExpiresAt: l.ExpiresAt}, ok, err
 }
 
 // Publish implements PubSubBackend.
 func (b *EngineBackend) Publish(_ context.Context, t Tenant, channel, message string) (int64, error) {
-	return int64(b.db(t).Publish(channel, message)), nil
+	return int64(b.DB(t).Publish(channel, message)), nil
 }
 
 // Subscribe implements PubSubBackend.
 func (b *EngineBackend) Subscribe(_ context.Context, t Tenant, channels []string) (Subscription, error) {
-	return b.db(t).Subscribe(channels...), nil
+	return b.DB(t).Subscribe(channels...), nil
 }
 
 // ExecuteBatch implements BatchBackend.
@@ -229,7 +232,7 @@ func (b *EngineBackend) ExecuteBatch(_ context.Context, t Tenant, ops []BatchOp)
 	for i, op := range ops {
 		eops[i] = engine.BatchOp{Op: op.Op, Key: op.Key, Value: op.Value, TTL: op.TTL}
 	}
-	res, err := b.db(t).Batch(eops)
+	res, err := b.DB(t).Batch(eops)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +249,7 @@ func session(s engine.Session) Session {
 
 // CreateSession implements SessionBackend.
 func (b *EngineBackend) CreateSession(_ context.Context, t Tenant, data map[string]string, ttl time.Duration) (Session, error) {
-	s, err := b.db(t).CreateSession(t.User, data, ttl)
+	s, err := b.DB(t).CreateSession(t.User, data, ttl)
 	return session(s), err
 }
 
@@ -268,7 +271,7 @@ func (b *EngineBackend) DeleteSession(_ context.Context, user, id string) (bool,
 
 // ListSessions implements SessionBackend.
 func (b *EngineBackend) ListSessions(_ context.Context, t Tenant) ([]Session, error) {
-	all, err := b.db(t).ListSessions()
+	all, err := b.DB(t).ListSessions()
 	if err != nil {
 		return nil, err
 	}
@@ -281,7 +284,7 @@ func (b *EngineBackend) ListSessions(_ context.Context, t Tenant) ([]Session, er
 
 // Statistics implements InfoBackend.
 func (b *EngineBackend) Statistics(_ context.Context, t Tenant) (Stats, error) {
-	s, err := b.db(t).Stats()
+	s, err := b.DB(t).Stats()
 	if err != nil {
 		return Stats{}, err
 	}
@@ -290,7 +293,7 @@ func (b *EngineBackend) Statistics(_ context.Context, t Tenant) (Stats, error) {
 
 // KeyInfo implements InfoBackend.
 func (b *EngineBackend) KeyInfo(_ context.Context, t Tenant, key string) (KeyInfo, bool, error) {
-	k, found, err := b.db(t).KeyInfo(key)
+	k, found, err := b.DB(t).KeyInfo(key)
 	if err != nil || !found {
 		return KeyInfo{}, false, err
 	}
@@ -304,42 +307,42 @@ func (b *EngineBackend) Health(_ context.Context, deep bool) (int64, error) {
 
 // SAdd implements SetBackend.
 func (b *EngineBackend) SAdd(_ context.Context, t Tenant, key string, members []string) (int64, error) {
-	return b.db(t).SAdd(key, members...)
+	return b.DB(t).SAdd(key, members...)
 }
 
 // SRem implements SetBackend.
 func (b *EngineBackend) SRem(_ context.Context, t Tenant, key string, members []string) (int64, error) {
-	return b.db(t).SRem(key, members...)
+	return b.DB(t).SRem(key, members...)
 }
 
 // SMembers implements SetBackend.
 func (b *EngineBackend) SMembers(_ context.Context, t Tenant, key string) ([]string, error) {
-	return b.db(t).SMembers(key)
+	return b.DB(t).SMembers(key)
 }
 
 // SIsMember implements SetBackend.
 func (b *EngineBackend) SIsMember(_ context.Context, t Tenant, key, member string) (bool, error) {
-	return b.db(t).SIsMember(key, member)
+	return b.DB(t).SIsMember(key, member)
 }
 
 // SCard implements SetBackend.
 func (b *EngineBackend) SCard(_ context.Context, t Tenant, key string) (int64, error) {
-	return b.db(t).SCard(key)
+	return b.DB(t).SCard(key)
 }
 
 // SUnion implements SetBackend.
 func (b *EngineBackend) SUnion(_ context.Context, t Tenant, keys []string) ([]string, error) {
-	return b.db(t).SUnion(keys...)
+	return b.DB(t).SUnion(keys...)
 }
 
 // SInter implements SetBackend.
 func (b *EngineBackend) SInter(_ context.Context, t Tenant, keys []string) ([]string, error) {
-	return b.db(t).SInter(keys...)
+	return b.DB(t).SInter(keys...)
 }
 
 // SDiff implements SetBackend.
 func (b *EngineBackend) SDiff(_ context.Context, t Tenant, keys []string) ([]string, error) {
-	return b.db(t).SDiff(keys...)
+	return b.DB(t).SDiff(keys...)
 }
 
 // zMembers converts the engine's members (the same shape, another package).
@@ -357,18 +360,18 @@ func (b *EngineBackend) ZAdd(_ context.Context, t Tenant, key string, members []
 	for i, m := range members {
 		ms[i] = engine.ZMember{Member: m.Member, Score: m.Score}
 	}
-	res, err := b.db(t).ZAdd(key, engine.ZAddOptions{}, ms...)
+	res, err := b.DB(t).ZAdd(key, engine.ZAddOptions{}, ms...)
 	return res.Count, err
 }
 
 // ZRem implements ZSetBackend.
 func (b *EngineBackend) ZRem(_ context.Context, t Tenant, key string, members []string) (int64, error) {
-	return b.db(t).ZRem(key, members...)
+	return b.DB(t).ZRem(key, members...)
 }
 
 // ZRange implements ZSetBackend.
 func (b *EngineBackend) ZRange(_ context.Context, t Tenant, key string, start, stop int64) ([]ZMember, error) {
-	ms, err := b.db(t).ZRange(key, engine.ZRangeQuery{By: engine.ZByRank, Start: start, Stop: stop})
+	ms, err := b.DB(t).ZRange(key, engine.ZRangeQuery{By: engine.ZByRank, Start: start, Stop: stop})
 	return zMembers(ms), err
 }
 
@@ -381,26 +384,26 @@ func (b *EngineBackend) ZRangeByScore(_ context.Context, t Tenant, key string, m
 		}
 		limit = &engine.ZLimit{Offset: offset, Count: count}
 	}
-	ms, err := b.db(t).ZRangeByScore(key, engine.ScoreBound{Value: min}, engine.ScoreBound{Value: max}, limit)
+	ms, err := b.DB(t).ZRangeByScore(key, engine.ScoreBound{Value: min}, engine.ScoreBound{Value: max}, limit)
 	return zMembers(ms), err
 }
 
 // ZRank implements ZSetBackend.
 func (b *EngineBackend) ZRank(_ context.Context, t Tenant, key, member string) (int64, bool, error) {
-	return b.db(t).ZRank(key, member)
+	return b.DB(t).ZRank(key, member)
 }
 
 // ZScore implements ZSetBackend.
 func (b *EngineBackend) ZScore(_ context.Context, t Tenant, key, member string) (float64, bool, error) {
-	return b.db(t).ZScore(key, member)
+	return b.DB(t).ZScore(key, member)
 }
 
 // ZCard implements ZSetBackend.
 func (b *EngineBackend) ZCard(_ context.Context, t Tenant, key string) (int64, error) {
-	return b.db(t).ZCard(key)
+	return b.DB(t).ZCard(key)
 }
 
 // ZIncrBy implements ZSetBackend.
 func (b *EngineBackend) ZIncrBy(_ context.Context, t Tenant, key, member string, delta float64) (float64, error) {
-	return b.db(t).ZIncrBy(key, delta, member)
+	return b.DB(t).ZIncrBy(key, delta, member)
 }

@@ -3,6 +3,8 @@ package grpcserver
 import (
 	"context"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	pb "github.com/isa-cloud/isa-memstore/api/redispb"
@@ -16,9 +18,14 @@ func (s *service) AcquireLock(ctx context.Context, req *pb.AcquireLockRequest) (
 	if err != nil {
 		return nil, err
 	}
+	if wait > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = s.untilQuit(ctx)
+		defer cancel()
+	}
 	l, ok, err := s.b.AcquireLock(ctx, t, req.LockKey, ttl, wait)
 	if err != nil {
-		return nil, toStatus(err)
+		return nil, s.quitting(err)
 	}
 	if !ok {
 		return &pb.AcquireLockResponse{}, nil
@@ -56,4 +63,31 @@ func (s *service) RenewLock(ctx context.Context, req *pb.RenewLockRequest) (*pb.
 		return &pb.RenewLockResponse{}, nil
 	}
 	return &pb.RenewLockResponse{Renewed: true, ExpiresAt: timestamppb.New(l.ExpiresAt)}, nil
+}
+
+// untilQuit returns ctx, cancelled also when the server shuts down: a call
+// that may wait long (for a lock) must not hold up a graceful stop.
+func (s *service) untilQuit(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		select {
+		case <-s.quit:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}
+
+// errShuttingDown answers a call cut short by the shutdown.
+var errShuttingDown = status.Error(codes.Unavailable, "server is shutting down")
+
+// quitting maps err, or errShuttingDown when the server is stopping.
+func (s *service) quitting(err error) error {
+	select {
+	case <-s.quit:
+		return errShuttingDown
+	default:
+		return toStatus(err)
+	}
 }

@@ -114,3 +114,21 @@ func TestLocksApartFromKeys(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "v", got.Value)
 }
+
+func TestLockWaitEndsAtShutdown(t *testing.T) {
+	h := newHarness(t, Options{})
+	ctx := testCtx(t)
+	c := h.client
+	a, err := c.AcquireLock(ctx, &pb.AcquireLockRequest{UserId: user, LockKey: "w", Ttl: durationpb.New(time.Hour)})
+	require.NoError(t, err)
+	require.True(t, a.Acquired)
+	got := make(chan error, 1)
+	go func() {
+		_, err := c.AcquireLock(ctx, &pb.AcquireLockRequest{UserId: user, LockKey: "w", WaitTimeout: durationpb.New(time.Hour)})
+		got <- err
+	}()
+	require.Eventually(t, func() bool { return h.clock.Pending() > 0 }, 5*time.Second, time.Millisecond)
+	h.srv.Shutdown(ctx)
+	requireCode(t, <-got, codes.Unavailable, "server is shutting down")
+	assert.NotContains(t, h.logs.String(), "graceful stop timed out", "the waiter did not hold up the stop")
+}

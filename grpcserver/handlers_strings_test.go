@@ -1,6 +1,8 @@
 package grpcserver
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	pb "github.com/isa-cloud/isa-memstore/api/redispb"
+	"github.com/isa-cloud/isa-memstore/engine"
 )
 
 func TestSetGet(t *testing.T) {
@@ -181,4 +184,59 @@ func TestStringLimits(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, n)
 	assert.NotContains(t, h.logs.String(), long)
+}
+
+// emptyBackend answers Get and Set without work: the handler cost alone.
+type emptyBackend struct{ Backend }
+
+func (emptyBackend) Get(context.Context, Tenant, string) (string, bool, error) { return "v", true, nil }
+func (emptyBackend) Set(context.Context, Tenant, string, string, time.Duration) error {
+	return nil
+}
+
+// BenchmarkHandler measures the server side of Get and Set without the
+// transport: the handler over the engine next to the handler over a
+// backend that does nothing. Their difference is all the engine can cost
+// an RPC; the transport (bench/cmd/grpcload) costs tens of microseconds.
+func BenchmarkHandler(b *testing.B) {
+	eng, err := engine.Open(engine.Options{})
+	require.NoError(b, err)
+	b.Cleanup(func() { _ = eng.Close() })
+	lim, err := Limits{}.withDefaults(DefaultMaxMessageBytes)
+	require.NoError(b, err)
+	value := strings.Repeat("v", 100)
+	keys := make([]string, 10000)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("key:%06d", i)
+		_, err := eng.DB(namespace(Tenant{User: "bench"})).Set(keys[i], value, engine.SetOptions{})
+		require.NoError(b, err)
+	}
+	for _, bk := range []struct {
+		name string
+		b    Backend
+	}{{"empty", emptyBackend{}}, {"engine", NewEngineBackend(eng)}} {
+		svc := &service{b: bk.b, lim: lim}
+		b.Run("Get/"+bk.name, func(b *testing.B) {
+			b.RunParallel(func(p *testing.PB) {
+				ctx, i := context.Background(), 0
+				for p.Next() {
+					i++
+					if _, err := svc.Get(ctx, &pb.GetRequest{UserId: "bench", Key: keys[i%len(keys)]}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+		b.Run("Set/"+bk.name, func(b *testing.B) {
+			b.RunParallel(func(p *testing.PB) {
+				ctx, i := context.Background(), 0
+				for p.Next() {
+					i++
+					if _, err := svc.Set(ctx, &pb.SetRequest{UserId: "bench", Key: keys[i%len(keys)], Value: value}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
 }
