@@ -288,6 +288,8 @@ func (b *Backend) monitor() {
 				b.log.Info("redis is reachable again")
 			} else {
 				b.log.Warn("redis is unreachable: answering UNAVAILABLE until it returns")
+				b.subs.failAll(unavailable(errors.New("connection to Redis lost")))
+				b.locks.reset()
 			}
 			if b.opts.OnHealthChange != nil {
 				b.opts.OnHealthChange(ok)

@@ -155,3 +155,40 @@ func TestLockOwnershipAndFence(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), fence, "every grant increments the tenant's fencing counter")
 }
+
+// TestLockNotifierReset: after the notification connection is replaced
+// (as after an outage), a waiter is still woken by the release: the new
+// connection subscribed again to what is waited for.
+func TestLockNotifierReset(t *testing.T) {
+	b := lockBackend(t)
+	ctx := testCtx(t)
+	tn := freshTenant()
+	n, _ := b.lay.tenant(tn)
+	held, ok, err := b.AcquireLock(ctx, tn, "job", time.Hour, 0)
+	require.NoError(t, err)
+	require.True(t, ok)
+	got := acquireAsync(ctx, b, tn, "job", time.Minute, time.Hour)
+	awaitWaiter(t, b, n, "job")
+	b.locks.mu.Lock()
+	old := b.locks.ps
+	b.locks.mu.Unlock()
+	b.locks.reset()
+	b.locks.mu.Lock()
+	assert.NotSame(t, old, b.locks.ps, "a new connection")
+	b.locks.mu.Unlock()
+
+	// The new connection subscribes in its reader; wait until Redis counts
+	// a subscriber on the release channel before releasing.
+	require.Eventually(t, func() bool {
+		m, err := b.Client().PubSubNumSub(ctx, n.lockChannel("job")).Result()
+		return err == nil && m[n.lockChannel("job")] == 1
+	}, 10*time.Second, 5*time.Millisecond)
+	released := time.Now()
+	ok, err = b.ReleaseLock(ctx, tn, "job", held.ID)
+	require.NoError(t, err)
+	require.True(t, ok)
+	r := <-got
+	require.NoError(t, r.err)
+	require.True(t, r.ok)
+	assert.Less(t, r.at.Sub(released), 5*time.Second)
+}

@@ -41,9 +41,7 @@ func (ln *lockNotifier) watch(ctx context.Context, channel string) *lockWaiter {
 		return w
 	}
 	if ln.ps == nil {
-		ln.ps = ln.b.c.Subscribe(ln.b.base)
-		ln.b.wg.Add(1)
-		go ln.receive(ln.ps)
+		ln.start()
 	}
 	set := ln.waiters[channel]
 	if set == nil {
@@ -53,6 +51,38 @@ func (ln *lockNotifier) watch(ctx context.Context, channel string) *lockWaiter {
 	}
 	set[w] = struct{}{}
 	return w
+}
+
+// start opens a new connection and its reader, which subscribes to the
+// channels waited for at that moment. Caller holds ln.mu. No dial happens
+// here: a down Redis must not hold the mutex.
+func (ln *lockNotifier) start() {
+	ps := ln.b.c.Subscribe(ln.b.base)
+	ln.ps = ps
+	channels := make([]string, 0, len(ln.waiters))
+	for ch := range ln.waiters {
+		channels = append(channels, ch)
+	}
+	ln.b.wg.Add(1)
+	go ln.receive(ps, channels)
+}
+
+// reset drops the connection and opens a new one, after Redis was found
+// unreachable: a connection that failed silently (a partition sends no
+// reset) would otherwise wait for messages that never come until TCP
+// keepalive gives up. Waiters are woken to look again.
+func (ln *lockNotifier) reset() {
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	if ln.closed || ln.ps == nil {
+		return
+	}
+	_ = ln.ps.Close()
+	ln.ps = nil
+	if len(ln.waiters) > 0 {
+		ln.start()
+	}
+	ln.wakeLocked("")
 }
 
 // unwatch removes w, unsubscribing from its channel when it was the last.
@@ -75,6 +105,10 @@ func (ln *lockNotifier) unwatch(w *lockWaiter) {
 func (ln *lockNotifier) wake(channel string) {
 	ln.mu.Lock()
 	defer ln.mu.Unlock()
+	ln.wakeLocked(channel)
+}
+
+func (ln *lockNotifier) wakeLocked(channel string) {
 	for ch, set := range ln.waiters {
 		if channel != "" && ch != channel {
 			continue
@@ -91,16 +125,21 @@ func (ln *lockNotifier) wake(channel string) {
 // receive reads the shared connection until close. After a connection
 // error it wakes every waiter (releases may have been missed; go-redis
 // reconnects and resubscribes on the next read) and backs off.
-func (ln *lockNotifier) receive(ps *redis.PubSub) {
+func (ln *lockNotifier) receive(ps *redis.PubSub, channels []string) {
 	defer ln.b.wg.Done()
+	if len(channels) > 0 {
+		// Recorded by go-redis even if this write fails, and sent again
+		// on every reconnection.
+		_ = ps.Subscribe(ln.b.base, channels...)
+	}
 	backoff := 10 * time.Millisecond
 	for {
 		msg, err := ps.Receive(ln.b.base)
 		if err != nil {
 			ln.mu.Lock()
-			closed := ln.closed
+			stale := ln.closed || ln.ps != ps // closed, or replaced by reset
 			ln.mu.Unlock()
-			if closed || ln.b.base.Err() != nil {
+			if stale || ln.b.base.Err() != nil {
 				return
 			}
 			ln.wake("")

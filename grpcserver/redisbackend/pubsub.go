@@ -291,6 +291,22 @@ func (ss *subscriptionSet) remove(s *subscription) {
 	delete(ss.m, s)
 }
 
+// failAll ends every open subscription with err, after Redis was found
+// unreachable: messages published meanwhile are lost, and a connection that
+// failed silently would wait forever, so the streams end and their clients
+// subscribe again.
+func (ss *subscriptionSet) failAll(err error) {
+	ss.mu.Lock()
+	all := make([]*subscription, 0, len(ss.m))
+	for s := range ss.m {
+		all = append(all, s)
+	}
+	ss.mu.Unlock()
+	for _, s := range all {
+		s.end(err)
+	}
+}
+
 // closeAll ends every open subscription (the streams see pubsub.ErrBrokerClosed,
 // as with a closed engine) and waits for their readers.
 func (ss *subscriptionSet) closeAll() {
