@@ -2,15 +2,20 @@ package redisbackend
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
 	"github.com/isa-cloud/isa-memstore/grpcserver"
+	"github.com/isa-cloud/isa-memstore/internal/conformance"
 	"github.com/isa-cloud/isa-memstore/internal/testredis"
 )
 
@@ -91,6 +96,29 @@ func TestNewFailsClearlyWhenRedisIsUnreachable(t *testing.T) {
 
 	_, err = New(testCtx(t), Options{})
 	require.ErrorContains(t, err, "no Redis address")
+}
+
+// TestSentinel runs the conformance suite through a Sentinel: a master and
+// one sentinel watching it, both started here.
+func TestSentinel(t *testing.T) {
+	master := startRedis(t, freePort(t))
+	conf := filepath.Join(t.TempDir(), "sentinel.conf")
+	require.NoError(t, os.WriteFile(conf, []byte(fmt.Sprintf(
+		"sentinel monitor isa %s %d 1\nsentinel down-after-milliseconds isa 5000\n", "127.0.0.1", master.port)), 0o600))
+	sentinel := startRedis(t, freePort(t), conf, "--sentinel")
+	b := newBackend(t, Options{Addrs: []string{sentinel.addr()}, MasterName: "isa", DB: 1})
+	require.False(t, b.Cluster())
+	conformance.Run(t, serve(t, b))
+
+	// The data is on the master the sentinel named.
+	ctx := testCtx(t)
+	tn := freshTenant()
+	require.NoError(t, b.Set(ctx, tn, "k", "v", 0))
+	c := redis.NewClient(&redis.Options{Addr: master.addr(), DB: 1})
+	defer c.Close()
+	v, err := c.Get(ctx, "org-"+tn.Org+":user-"+tn.User+":k").Result()
+	require.NoError(t, err)
+	require.Equal(t, "v", v)
 }
 
 func TestNewDetectsTopology(t *testing.T) {

@@ -45,16 +45,16 @@ func freePort(t *testing.T) int {
 }
 
 // startRedis starts redis-server on port (skipping the test when the binary
-// is absent) and waits until it answers.
-func startRedis(t *testing.T, port int) *redisProc {
+// is absent) and waits until it answers. args go first (a config file).
+func startRedis(t *testing.T, port int, args ...string) *redisProc {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
-		t.Skip("redis-server is not installed (apt-get install redis-server): the fault test starts and stops its own")
+		t.Skip("redis-server is not installed (apt-get install redis-server): this test starts and stops its own")
 	}
 	p := &redisProc{t: t, port: port, done: make(chan struct{})}
-	p.cmd = exec.Command(bin, "--bind", "127.0.0.1", "--port", strconv.Itoa(port),
-		"--save", "", "--appendonly", "no", "--dir", t.TempDir())
+	p.cmd = exec.Command(bin, append(args, "--bind", "127.0.0.1", "--port", strconv.Itoa(port),
+		"--save", "", "--appendonly", "no", "--dir", t.TempDir())...)
 	require.NoError(t, p.cmd.Start())
 	go func() { _ = p.cmd.Wait(); close(p.done) }()
 	t.Cleanup(p.stop)
