@@ -57,7 +57,10 @@ var (
 	diffFields   = []string{"f0", "f1", "f2", "", "n"}
 	diffPatterns = []string{"", "*", "k*", "?", "??", "[a-k]*", "*1", "h?", "\\*", "a:b", "*:*", "[!k]*", "k[0-1]"}
 	diffDeltas   = []int64{0, 1, -3, 100, math.MaxInt64, math.MinInt64}
-	diffTTLs     = []time.Duration{-time.Second, 0, 100 * time.Second, 500 * time.Second, 1500 * time.Millisecond}
+	// Long enough that nothing expires during a sequence, even on a slow
+	// machine under -race (the two sides would see it expire at different
+	// steps); 100.5 s keeps sub-second precision in play.
+	diffTTLs     = []time.Duration{-time.Second, 0, 100 * time.Second, 500 * time.Second, 100500 * time.Millisecond}
 	diffIndexes  = []int32{-6, -3, -1, 0, 1, 2, 5}
 	diffMembers  = []string{"a", "b", "c", "m", ""}
 	diffScores   = []float64{0, 1, -1.5, 100, 0.1, 1e300, math.Inf(1), math.Inf(-1), math.NaN()}
