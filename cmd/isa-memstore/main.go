@@ -117,7 +117,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer)
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(lis) }()
-	rs, err := startRESP(cfg, eng, opts.Token, log)
+	rs, err := startRESP(cfg, backend.engine, opts.Token, log)
 	if err != nil {
 		stopServer(srv, cfg)
 		<-served
