@@ -162,7 +162,7 @@ func BenchmarkPublish(b *testing.B) {
 	}
 }
 
-var benchKeys = func() []string {
+var batchBenchKeys = func() []string {
 	keys := make([]string, 10)
 	for i := range keys {
 		keys[i] = "key-" + strconv.Itoa(i)
@@ -173,8 +173,8 @@ var benchKeys = func() []string {
 // BenchmarkBatch10Sets runs 10 SETs as one atomic batch per op.
 func BenchmarkBatch10Sets(b *testing.B) {
 	db := benchEngine(b, Options{}).DB("ns")
-	ops := make([]BatchOp, len(benchKeys))
-	for i, k := range benchKeys {
+	ops := make([]BatchOp, len(batchBenchKeys))
+	for i, k := range batchBenchKeys {
 		ops[i] = BatchOp{Op: "SET", Key: k, Value: "value"}
 	}
 	b.ReportAllocs()
@@ -193,7 +193,7 @@ func BenchmarkSingle10Sets(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		for _, k := range benchKeys {
+		for _, k := range batchBenchKeys {
 			if _, err := db.Set(k, "value", SetOptions{}); err != nil {
 				b.Fatal(err)
 			}

@@ -53,6 +53,9 @@ type Options struct {
 	// expiryTick, when set (tests only), drives the worker instead of a
 	// ticker.
 	expiryTick <-chan time.Time
+	// expiryPassed, when set (tests only), receives a value after each
+	// pass of the worker, so a test knows when the pass it caused is over.
+	expiryPassed chan<- struct{}
 }
 
 // Engine is an open database. Use DB to reach a namespace.
@@ -60,6 +63,9 @@ type Engine struct {
 	opts    Options
 	clock   ttl.Clock
 	started time.Time
+	// wall, when the clock is the system clock, reads it for commands at
+	// half the cost of time.Now (see wallClock).
+	wall *wallClock
 
 	dbs    sync.Map // name -> *DB
 	dbsMu  sync.Mutex
@@ -99,6 +105,7 @@ func Open(opts Options) (*Engine, error) {
 		clock: opts.Clock,
 		stop:  make(chan struct{}),
 		done:  make(chan struct{}),
+		wall:  newWallClock(opts.Clock),
 	}
 	e.started = e.clock.Now()
 	e.sessions.init()
@@ -133,7 +140,44 @@ func (e *Engine) Clock() ttl.Clock { return e.clock }
 
 // now is the engine's time in Unix milliseconds: deadlines have the same
 // precision as in Redis, and EXPIRE accepts the same range.
-func (e *Engine) now() int64 { return e.clock.Now().UnixMilli() }
+func (e *Engine) now() int64 {
+	if e.wall != nil {
+		return e.wall.nowMilli()
+	}
+	return e.clock.Now().UnixMilli()
+}
+
+// wallClock tells the system clock's wall time in Unix ms with one read of
+// the monotonic clock plus an offset, where time.Now reads both the wall
+// and the monotonic clock: on virtual machines, where each read can cost
+// tens of nanoseconds, that was a third of a GET. The expiry worker calls
+// sync every interval, so a step of the system clock (NTP, an operator) is
+// picked up within ExpiryInterval, and the drift between syncs is the
+// clocks' rate difference over that interval (microseconds at most).
+type wallClock struct {
+	base   time.Time    // a reading that carries a monotonic time
+	offset atomic.Int64 // wall time in Unix ns when base's monotonic clock read zero
+}
+
+// newWallClock returns a wallClock for the system clock, nil for any other.
+func newWallClock(c ttl.Clock) *wallClock {
+	if _, ok := c.(ttl.System); !ok {
+		return nil
+	}
+	w := &wallClock{base: time.Now()}
+	w.sync()
+	return w
+}
+
+// sync re-anchors the offset on the wall clock.
+func (w *wallClock) sync() {
+	n := time.Now()
+	w.offset.Store(n.UnixNano() - int64(n.Sub(w.base)))
+}
+
+func (w *wallClock) nowMilli() int64 {
+	return (w.offset.Load() + int64(time.Since(w.base))) / int64(time.Millisecond)
+}
 
 // DB returns the namespace called name, creating it on first use. Namespaces
 // are fully independent keyspaces; opening one costs a few small

@@ -20,19 +20,31 @@ func (e *Engine) expiryLoop() {
 		tick = t.C
 	}
 	budget := time.Duration(float64(e.opts.ExpiryInterval) * e.opts.ExpiryCPUFraction)
-	next := 0 // namespace to start from, so a budget cut does not starve later ones
+	next := 0 // namespace to start from, so that a budget cut does not starve later ones
 	for {
 		select {
 		case <-e.stop:
 			return
 		case <-tick:
 		}
+		if e.wall != nil {
+			e.wall.sync()
+		}
 		next = e.reclaimPass(budget, next)
+		if e.opts.expiryPassed != nil {
+			select {
+			case e.opts.expiryPassed <- struct{}{}:
+			case <-e.stop:
+				return
+			}
+		}
 	}
 }
 
 // reclaimPass reclaims expired keys across namespaces until none is due or
-// the budget is spent, and returns where the next pass should start.
+// the budget is spent, and returns where the next pass should start: after
+// the namespace the budget ran out in, so that one namespace with a flood of
+// deadlines cannot keep the others from ever being reached.
 func (e *Engine) reclaimPass(budget time.Duration, start int) int {
 	dbs := *e.dbList.Load()
 	if len(dbs) == 0 {
@@ -51,7 +63,7 @@ func (e *Engine) reclaimPass(budget time.Duration, start int) int {
 		j := (start + i) % len(dbs)
 		for dbs[j].ks.ReclaimExpired(now, reclaimBatch)+dbs[j].reclaimLocks(now, reclaimBatch) > 0 {
 			if time.Since(began) > budget {
-				return j
+				return (j + 1) % len(dbs)
 			}
 		}
 	}

@@ -53,11 +53,12 @@ func (db *DB) Exists(keys ...string) (n int64, err error) {
 	return n, err
 }
 
-// Exists returns how many of the keys exist (EXISTS).
+// Exists returns how many of the keys exist (EXISTS). Like Redis, it
+// counts a keyspace hit or miss per key.
 func (t Txn) Exists(keys ...string) (n int64) {
 	t.read()
 	for _, k := range keys {
-		if t.tx.Get(k) != nil {
+		if t.tx.Read(k) != nil {
 			n++
 		}
 	}
@@ -253,10 +254,11 @@ func (db *DB) Type(key string) (typ Type, err error) {
 	return typ, err
 }
 
-// Type is the type of the value at key (TYPE).
+// Type is the type of the value at key (TYPE). Like Redis, it counts a
+// keyspace hit or miss.
 func (t Txn) Type(key string) Type {
 	t.read()
-	if e := t.tx.Get(key); e != nil {
+	if e := t.tx.Read(key); e != nil {
 		return e.Type()
 	}
 	return TypeNone
@@ -278,8 +280,15 @@ func (db *DB) Keys(pattern string, limit int) (keys []string, total int, err err
 	lit, exact := glob.Literal(pattern)
 	if exact {
 		// A pattern without wildcards names at most one key: look it up
-		// instead of walking the namespace.
-		if n, err := db.Exists(lit); err != nil || n == 0 {
+		// instead of walking the namespace (without counting a keyspace
+		// hit or miss, which KEYS does not do).
+		found := false
+		err := db.run(lit, func(t Txn) error {
+			t.read()
+			found = t.tx.Get(lit) != nil
+			return nil
+		})
+		if err != nil || !found {
 			return nil, 0, err
 		}
 		return []string{lit}, 1, nil
@@ -311,10 +320,13 @@ func (db *DB) DBSize() (int64, error) {
 }
 
 // FlushDB deletes every key of the namespace and returns how many there
-// were.
+// were. Keys past their deadline are reclaimed first so that, like every
+// other count, this one never includes an expired key.
 func (db *DB) FlushDB() (int64, error) {
-	if _, err := db.begin(); err != nil {
+	now, err := db.begin()
+	if err != nil {
 		return 0, err
 	}
+	db.ks.ReclaimExpired(now, 0)
 	return db.ks.Flush(), nil
 }

@@ -34,6 +34,7 @@ import (
 	"github.com/isa-cloud/isa-memstore/client"
 	"github.com/isa-cloud/isa-memstore/engine"
 	"github.com/isa-cloud/isa-memstore/grpcserver"
+	"github.com/isa-cloud/isa-memstore/resp"
 	"github.com/isa-cloud/isa-memstore/ttl"
 )
 
@@ -58,7 +59,12 @@ type Server struct {
 	Clock *ttl.Manual
 	// Addr is the server's "127.0.0.1:port", or "bufconn" with WithBufconn.
 	Addr string
+	// RESPAddr is the "127.0.0.1:port" of the Redis protocol listener over
+	// the same engine, for go-redis, redis-cli and other Redis clients; empty
+	// unless WithRESP was given.
+	RESPAddr string
 
+	resp    *resp.Server
 	cfg     config
 	backend grpcserver.Backend
 	bufconn *bufconn.Listener
@@ -75,6 +81,7 @@ type config struct {
 	serverOpts grpcserver.Options
 	engineOpts engine.Options
 	wrap       func(grpcserver.Backend) grpcserver.Backend
+	resp       bool
 }
 
 // Option configures Start.
@@ -94,6 +101,13 @@ func WithSystemClock() Option { return func(c *config) { c.sysClock = true } }
 func WithClientOptions(opts ...client.Option) Option {
 	return func(c *config) { c.clientOpts = append(c.clientOpts, opts...) }
 }
+
+// WithRESP also serves the engine over the Redis protocol on a free
+// 127.0.0.1 port (Server.RESPAddr), so code written against go-redis or any
+// Redis client can be tested on the same engine and manual clock: keys
+// expire when the clock is advanced. The listener's databases 0-15 are
+// namespaces of their own, apart from the gRPC tenants.
+func WithRESP() Option { return func(c *config) { c.resp = true } }
 
 // WithServerOptions sets the gRPC server's options (TLS, token, limits,
 // logger, ...). Without a Logger the server logs nothing.
@@ -179,7 +193,24 @@ func New(opts ...Option) (_ *Server, err error) {
 	if s.Client, err = s.Dial(); err != nil {
 		return nil, err
 	}
+	if cfg.resp {
+		if err = s.serveRESP(); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// serveRESP starts the Redis protocol listener; Close stops it.
+func (s *Server) serveRESP() error {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("memstoretest: listen for RESP: %w", err)
+	}
+	s.resp = resp.NewServer(s.Engine, resp.Options{})
+	s.RESPAddr = lis.Addr().String()
+	go func() { _ = s.resp.Serve(lis) }()
+	return nil
 }
 
 // Close closes Server.Client, stops the server and closes the engine.
@@ -190,6 +221,11 @@ func (s *Server) Close() error {
 		errs = append(errs, s.Client.Close())
 	}
 	errs = append(errs, s.Stop())
+	if s.resp != nil {
+		if err := s.resp.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("memstoretest: close RESP listener: %w", err))
+		}
+	}
 	if s.Engine != nil {
 		if err := s.Engine.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("memstoretest: close engine: %w", err))

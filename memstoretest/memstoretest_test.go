@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 	"google.golang.org/grpc"
@@ -129,4 +130,30 @@ func TestConformanceThroughClient(t *testing.T) {
 		grpc.WithChainStreamInterceptor(func(ctx context.Context, desc *grpc.StreamDesc, _ *grpc.ClientConn, method string, _ grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
 			return cc.NewStream(ctx, desc, method, opts...)
 		}))
+}
+
+// TestWithRESP: a Redis client works against the same engine, and advancing
+// the manual clock expires its keys without sleeping.
+func TestWithRESP(t *testing.T) {
+	s := Start(t, WithRESP())
+	require.NotEmpty(t, s.RESPAddr)
+	ctx := testCtx(t)
+	rdb := redis.NewClient(&redis.Options{Addr: s.RESPAddr})
+	t.Cleanup(func() { _ = rdb.Close() })
+
+	require.NoError(t, rdb.Set(ctx, "k", "v", time.Minute).Err())
+	require.Equal(t, "v", rdb.Get(ctx, "k").Val())
+	ttl, err := rdb.TTL(ctx, "k").Result()
+	require.NoError(t, err)
+	require.Equal(t, time.Minute, ttl)
+
+	s.Advance(time.Minute)
+	require.ErrorIs(t, rdb.Get(ctx, "k").Err(), redis.Nil)
+	n, err := rdb.DBSize(ctx).Result()
+	require.NoError(t, err)
+	require.Zero(t, n)
+}
+
+func TestWithoutRESP(t *testing.T) {
+	require.Empty(t, Start(t).RESPAddr, "the RESP listener is off unless asked for")
 }

@@ -61,6 +61,10 @@ type Entry struct {
 	accessed int64 // Unix ms
 	size     int64 // bytes currently accounted for this key
 	typ      Type
+	// version counts the writes to this entry (value, TTL, rename), so that
+	// a WATCH can tell whether a key changed; it fits in the struct's
+	// padding, so it costs no memory per key.
+	version uint32
 }
 
 // NewString returns an entry holding a string value.
@@ -81,6 +85,11 @@ func (e *Entry) Created() int64 { return e.created }
 
 // Accessed is when the key was last read or written (Unix ms).
 func (e *Entry) Accessed() int64 { return e.accessed }
+
+// Version changes whenever the entry's value or TTL changes (or the entry
+// is stored under a key). Together with the entry's identity it tells
+// whether a key was written since it was last looked at (Redis WATCH).
+func (e *Entry) Version() uint32 { return e.version }
 
 // Size is the approximate number of bytes the key and its value use.
 func (e *Entry) Size() int64 { return e.size }

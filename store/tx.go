@@ -10,13 +10,28 @@ type Tx struct {
 	first int       // the (lowest) shard held; its counters take per-transaction counts
 	multi bool      // set holds the shards of a multi-shard transaction
 	set   *shardSet // the shards held when multi
+
+	// lastKey and lastShard remember the most recently hashed key: a
+	// command calls several Tx methods on the same key (GET: Get, then the
+	// hit count), and without this each would hash the key again.
+	lastKey   string
+	lastShard int
+	cached    bool // lastKey is valid (the empty string is a valid key)
 }
 
 func (tx *Tx) begin(ks *Keyspace, now int64, first int) {
 	tx.ks, tx.now, tx.first, tx.multi, tx.set = ks, now, first, false, nil
+	tx.cached = false
 }
 
-func (tx *Tx) end() { tx.ks, tx.set = nil, nil }
+// remember records that key hashes to shard i.
+func (tx *Tx) remember(key string, i int) {
+	tx.lastKey, tx.lastShard, tx.cached = key, i, true
+}
+
+// end drops the transaction's references, so that a shard's idle Tx does
+// not keep a key or a shard set alive.
+func (tx *Tx) end() { tx.ks, tx.set, tx.lastKey, tx.cached = nil, nil, "", false }
 
 // CountCommand counts one command executed in this transaction, for
 // statistics. The engine calls it once per command, so an atomic batch of
@@ -27,7 +42,13 @@ func (tx *Tx) CountCommand() { tx.ks.shards[tx.first].c.commands.Add(1) }
 func (tx *Tx) Now() int64 { return tx.now }
 
 func (tx *Tx) shard(key string) *shard {
-	i := tx.ks.shardOf(key)
+	var i int
+	if tx.cached && key == tx.lastKey {
+		i = tx.lastShard
+	} else {
+		i = tx.ks.shardOf(key)
+		tx.remember(key, i)
+	}
 	if !tx.multi {
 		if i != tx.first {
 			panic("store: key outside the transaction's shards: " + key)
@@ -118,6 +139,7 @@ func (tx *Tx) Put(key string, e *Entry) {
 		e.typ = TypeString
 	}
 	e.deadline = 0
+	e.version++
 	e.created, e.accessed = tx.now, tx.now
 	e.size = e.measure(key)
 	s.m[key] = e
@@ -139,6 +161,7 @@ func (tx *Tx) Changed(key string, e *Entry) bool {
 		s.remove(tx.ks, key, e)
 		return false
 	}
+	e.version++
 	size := e.measure(key)
 	s.addBytes(tx.ks, size-e.size)
 	e.size = size
@@ -168,6 +191,7 @@ func (tx *Tx) SetDeadline(key string, e *Entry, at int64) bool {
 		panic("store: SetDeadline on an entry not stored under " + key)
 	}
 	tx.forgetDeadline(s, key, e)
+	e.version++
 	if at != 0 && at <= tx.now {
 		s.remove(tx.ks, key, e)
 		return false

@@ -169,6 +169,9 @@ type openedBackend struct {
 	close  func() error
 	// attrs describe it in the start-up log line (never a secret).
 	attrs []any
+	// engine is the embedded engine, nil with the Redis backend; the RESP
+	// listener serves it.
+	engine *engine.Engine
 }
 
 // openBackend opens the configured backend. With Redis it fails, within
@@ -185,6 +188,7 @@ func openBackend(ctx context.Context, cfg *config, log *slog.Logger) (*openedBac
 			attach:  func(*grpcserver.Server) {},
 			close:   eng.Close,
 			attrs:   []any{slog.String("backend", backendEngine), slog.Int64("max_memory", cfg.maxMemory)},
+			engine:  eng,
 		}, nil
 	}
 	opts, err := cfg.redis.options(log)

@@ -117,6 +117,13 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer)
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(lis) }()
+	rs, err := startRESP(cfg, backend.engine, opts.Token, log)
+	if err != nil {
+		stopServer(srv, cfg)
+		<-served
+		return err
+	}
+	defer rs.stop(cfg)
 
 	fmt.Fprintf(stdout, "isa-memstore %s listening on %s\n", versionString(), lis.Addr())
 	lim := srv.Limits() // with the defaults filled in
@@ -153,6 +160,10 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer)
 		log.Info("shutting down", slog.Duration("timeout", cfg.shutdownTimeout))
 	case err := <-served:
 		return fmt.Errorf("serving: %w", err)
+	case err := <-rs.served:
+		stopServer(srv, cfg)
+		<-served
+		return fmt.Errorf("serving RESP: %w", err)
 	}
 	if reg != nil {
 		if err := reg.deregister(); err != nil {

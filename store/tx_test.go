@@ -1,0 +1,545 @@
+package store
+
+import (
+	"errors"
+	"strconv"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// newTestKeyspace returns a keyspace that is verified when the test ends,
+// so every test also checks that keys, index and counters still agree.
+func newTestKeyspace(t *testing.T, shards int) *Keyspace {
+	t.Helper()
+	ks := New(Options{Shards: shards})
+	t.Cleanup(func() {
+		if err := ks.Verify(); err != nil {
+			t.Errorf("Verify at end of test: %v", err)
+		}
+	})
+	return ks
+}
+
+// update runs fn on key at time now and fails the test on error.
+func update(t *testing.T, ks *Keyspace, now int64, key string, fn func(tx *Tx)) {
+	t.Helper()
+	require.NoError(t, ks.Update(now, key, func(tx *Tx) error { fn(tx); return nil }))
+}
+
+// updateAll runs fn holding every shard.
+func updateAll(t *testing.T, ks *Keyspace, now int64, fn func(tx *Tx)) {
+	t.Helper()
+	require.NoError(t, ks.UpdateAll(now, func(tx *Tx) error { fn(tx); return nil }))
+}
+
+// keysInShards returns n keys that live in n different shards.
+func keysInShards(t *testing.T, ks *Keyspace, n int) []string {
+	t.Helper()
+	seen := map[int]bool{}
+	var out []string
+	for i := 0; len(out) < n; i++ {
+		require.Less(t, i, 1<<20, "could not find keys in %d shards", n)
+		k := "k" + strconv.Itoa(i)
+		if s := ks.shardOf(k); !seen[s] {
+			seen[s] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// keysInShard returns n distinct keys that live in shard i.
+func keysInShard(t *testing.T, ks *Keyspace, i, n int) []string {
+	t.Helper()
+	var out []string
+	for j := 0; len(out) < n; j++ {
+		require.Less(t, j, 1<<22, "could not find %d keys in shard %d", n, i)
+		if k := "s" + strconv.Itoa(j); ks.shardOf(k) == i {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// keyInShardOf returns a key other than key that lives in the same shard.
+func keyInShardOf(t *testing.T, ks *Keyspace, key string) string {
+	t.Helper()
+	for i := 0; i < 1<<20; i++ {
+		k := "same" + strconv.Itoa(i)
+		if k != key && ks.shardOf(k) == ks.shardOf(key) {
+			return k
+		}
+	}
+	t.Fatal("no key found in the same shard")
+	return ""
+}
+
+func TestTxPutGet(t *testing.T) {
+	ks := newTestKeyspace(t, 0)
+	update(t, ks, 10, "a", func(tx *Tx) {
+		require.Nil(t, tx.Get("a"))
+		tx.Put("a", NewString("1"))
+		e := tx.Get("a")
+		require.NotNil(t, e)
+		require.Equal(t, "1", e.Str)
+		require.EqualValues(t, 10, tx.Now())
+	})
+	st := ks.Stats()
+	require.EqualValues(t, 1, st.Keys)
+	require.EqualValues(t, 1, st.KeysOfType(TypeString))
+	require.EqualValues(t, NewString("1").measure("a"), st.Bytes)
+
+	// Put replaces a value of another type, with its deadline.
+	update(t, ks, 20, "a", func(tx *Tx) {
+		tx.Put("a", NewCollection(&fakeColl{typ: TypeHash, n: 1, bytes: 40}))
+		require.True(t, tx.SetDeadline("a", tx.Get("a"), 100))
+		tx.Put("a", NewString("back"))
+		e := tx.Get("a")
+		require.Equal(t, TypeString, e.Type())
+		require.Zero(t, e.Deadline(), "Put forgets the old deadline")
+		require.EqualValues(t, 20, e.Created(), "the replacement is a new key")
+	})
+	st = ks.Stats()
+	require.EqualValues(t, 1, st.Keys)
+	require.Zero(t, st.KeysOfType(TypeHash))
+	require.Zero(t, st.Volatile)
+}
+
+func TestTxPutEmptyCollectionDeletes(t *testing.T) {
+	ks := newTestKeyspace(t, 0)
+	update(t, ks, 1, "a", func(tx *Tx) {
+		tx.Put("a", NewString("old"))
+		tx.SetDeadline("a", tx.Get("a"), 50)
+		tx.Put("a", NewCollection(&fakeColl{typ: TypeSet}))
+		require.Nil(t, tx.Get("a"), "a key never holds an empty collection")
+	})
+	st := ks.Stats()
+	require.Zero(t, st.Keys)
+	require.Zero(t, st.Bytes)
+	require.Zero(t, st.Volatile)
+}
+
+func TestTxPutFixesTypeFromValue(t *testing.T) {
+	ks := newTestKeyspace(t, 0)
+	// An Entry reused from a collection to a string value must be typed by
+	// what it holds now, not by what it held.
+	e := NewCollection(&fakeColl{typ: TypeZSet, n: 1, bytes: 8})
+	update(t, ks, 1, "z", func(tx *Tx) {
+		tx.Put("z", e)
+		require.Equal(t, TypeZSet, tx.Get("z").Type())
+	})
+	require.EqualValues(t, 1, ks.Stats().KeysOfType(TypeZSet))
+}
+
+func TestTxLazyExpiry(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		deadline int64
+		now      int64
+		live     bool
+	}{
+		{"before the deadline", 100, 99, true},
+		{"at the deadline", 100, 100, false},
+		{"after the deadline", 100, 5000, false},
+		{"no deadline", 0, 1 << 50, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ks := newTestKeyspace(t, 0)
+			update(t, ks, 1, "k", func(tx *Tx) {
+				tx.Put("k", NewString("v"))
+				if tc.deadline != 0 {
+					require.True(t, tx.SetDeadline("k", tx.Get("k"), tc.deadline))
+				}
+			})
+			update(t, ks, tc.now, "k", func(tx *Tx) {
+				require.Equal(t, tc.live, tx.Get("k") != nil)
+			})
+			st := ks.Stats()
+			if tc.live {
+				require.EqualValues(t, 1, st.Keys)
+				require.Zero(t, st.Expired)
+			} else {
+				require.Zero(t, st.Keys, "an expired key is deleted when touched")
+				require.Zero(t, st.Bytes)
+				require.Zero(t, st.Volatile)
+				require.EqualValues(t, 1, st.Expired)
+			}
+		})
+	}
+}
+
+func TestTxReadCountsHitsAndMisses(t *testing.T) {
+	ks := newTestKeyspace(t, 0)
+	update(t, ks, 1, "k", func(tx *Tx) {
+		require.Nil(t, tx.Read("k"))
+		tx.Put("k", NewString("v"))
+		require.NotNil(t, tx.Read("k"))
+		require.NotNil(t, tx.Read("k"))
+		tx.Get("k") // Get does not count
+		tx.CountRead("k", true)
+		tx.CountRead("k", false)
+		tx.CountCommand()
+		tx.CountCommand()
+	})
+	st := ks.Stats()
+	require.EqualValues(t, 3, st.Hits)
+	require.EqualValues(t, 2, st.Misses)
+	require.EqualValues(t, 2, st.Commands)
+}
+
+func TestTxChanged(t *testing.T) {
+	ks := newTestKeyspace(t, 0)
+	var used atomic.Int64
+	ks.used = &used
+	update(t, ks, 1, "s", func(tx *Tx) {
+		tx.Put("s", NewString("ab"))
+	})
+	before := ks.Stats().Bytes
+	require.Equal(t, before, used.Load(), "UsedBytes follows the keyspace")
+	update(t, ks, 7, "s", func(tx *Tx) {
+		e := tx.Get("s")
+		e.Str = "abcdef"
+		require.True(t, tx.Changed("s", e))
+		require.Equal(t, e.measure("s"), e.Size())
+		require.EqualValues(t, 7, e.Accessed())
+	})
+	require.Equal(t, before+4, ks.Stats().Bytes)
+	require.Equal(t, before+4, used.Load())
+
+	// A collection that became empty is deleted, deadline included.
+	c := &fakeColl{typ: TypeList, n: 2, bytes: 20}
+	update(t, ks, 8, "l", func(tx *Tx) {
+		tx.Put("l", NewCollection(c))
+		e := tx.Get("l")
+		require.True(t, tx.SetDeadline("l", e, 1000))
+		c.n, c.bytes = 1, 10
+		require.True(t, tx.Changed("l", e))
+		require.Equal(t, e.measure("l"), e.Size())
+		c.n, c.bytes = 0, 0
+		require.False(t, tx.Changed("l", e))
+		require.Nil(t, tx.Get("l"))
+	})
+	st := ks.Stats()
+	require.EqualValues(t, 1, st.Keys)
+	require.Zero(t, st.KeysOfType(TypeList))
+	require.Zero(t, st.Volatile)
+	require.Equal(t, st.Bytes, used.Load())
+}
+
+func TestTxChangedAndSetDeadlinePanicOnForeignEntry(t *testing.T) {
+	ks := newTestKeyspace(t, 0)
+	update(t, ks, 1, "k", func(tx *Tx) { tx.Put("k", NewString("v")) })
+	for name, fn := range map[string]func(tx *Tx){
+		"Changed":     func(tx *Tx) { tx.Changed("k", NewString("other")) },
+		"SetDeadline": func(tx *Tx) { tx.SetDeadline("k", NewString("other"), 5) },
+		"Changed on a missing key": func(tx *Tx) {
+			tx.Changed(keyInShardOf(t, ks, "k"), NewString("x"))
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			require.Panics(t, func() { _ = ks.Update(1, "k", func(tx *Tx) error { fn(tx); return nil }) })
+		})
+	}
+	// The panics released the shard lock.
+	update(t, ks, 1, "k", func(tx *Tx) { require.Equal(t, "v", tx.Get("k").Str) })
+}
+
+func TestTxDelete(t *testing.T) {
+	ks := newTestKeyspace(t, 0)
+	update(t, ks, 1, "k", func(tx *Tx) {
+		require.False(t, tx.Delete("k"))
+		tx.Put("k", NewString("v"))
+		tx.SetDeadline("k", tx.Get("k"), 10)
+		require.True(t, tx.Delete("k"))
+		require.False(t, tx.Delete("k"))
+		tx.Put("k", NewString("v"))
+		tx.SetDeadline("k", tx.Get("k"), 10)
+	})
+	update(t, ks, 10, "k", func(tx *Tx) {
+		require.False(t, tx.Delete("k"), "an expired key counts as absent")
+	})
+	st := ks.Stats()
+	require.Zero(t, st.Keys)
+	require.Zero(t, st.Volatile)
+	require.EqualValues(t, 1, st.Expired)
+}
+
+func TestTxSetDeadline(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		now       int64
+		at        []int64 // successive deadlines
+		wantLive  bool
+		wantFinal int64
+	}{
+		{"set", 10, []int64{20}, true, 20},
+		{"change", 10, []int64{20, 30}, true, 30},
+		{"shorten", 10, []int64{30, 11}, true, 11},
+		{"clear", 10, []int64{20, 0}, true, 0},
+		{"clear without deadline", 10, []int64{0}, true, 0},
+		{"now deletes", 10, []int64{10}, false, 0},
+		{"past deletes", 10, []int64{20, 3}, false, 0},
+		{"negative deletes", 10, []int64{-5}, false, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ks := newTestKeyspace(t, 0)
+			update(t, ks, tc.now, "k", func(tx *Tx) {
+				tx.Put("k", NewString("v"))
+				for i, at := range tc.at {
+					e := tx.Get("k")
+					ok := tx.SetDeadline("k", e, at)
+					if i == len(tc.at)-1 {
+						require.Equal(t, tc.wantLive, ok)
+					}
+				}
+				e := tx.Get("k")
+				require.Equal(t, tc.wantLive, e != nil)
+				if e != nil {
+					require.Equal(t, tc.wantFinal, e.Deadline())
+				}
+			})
+			st := ks.Stats()
+			if tc.wantFinal != 0 {
+				require.EqualValues(t, 1, st.Volatile)
+				at, ok := ks.NextDeadline()
+				require.True(t, ok)
+				require.Equal(t, tc.wantFinal, at)
+			} else {
+				require.Zero(t, st.Volatile)
+				_, ok := ks.NextDeadline()
+				require.False(t, ok)
+			}
+			require.Zero(t, st.Expired, "an explicit delete is not an expiry")
+		})
+	}
+}
+
+func TestTxRename(t *testing.T) {
+	ks := newTestKeyspace(t, 0)
+	keys := keysInShards(t, ks, 2) // src and dst in different shards
+	src, dst := keys[0], keys[1]
+	same := keyInShardOf(t, ks, src)
+
+	for _, tc := range []struct {
+		name string
+		dst  string
+	}{
+		{"across shards", dst},
+		{"within a shard", same},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ks.Flush()
+			var srcEntry *Entry
+			update(t, ks, 100, src, func(tx *Tx) {
+				srcEntry = NewString("value")
+				tx.Put(src, srcEntry)
+				require.True(t, tx.SetDeadline(src, srcEntry, 500))
+			})
+			update(t, ks, 150, tc.dst, func(tx *Tx) {
+				old := NewCollection(&fakeColl{typ: TypeSet, n: 1, bytes: 9})
+				tx.Put(tc.dst, old)
+				require.True(t, tx.SetDeadline(tc.dst, old, 900))
+			})
+			require.NoError(t, ks.UpdateKeys(200, []string{src, tc.dst}, func(tx *Tx) error {
+				require.True(t, tx.Rename(src, tc.dst))
+				require.Nil(t, tx.Get(src))
+				e := tx.Get(tc.dst)
+				require.Same(t, srcEntry, e)
+				require.Equal(t, "value", e.Str)
+				require.EqualValues(t, 500, e.Deadline(), "rename keeps the deadline")
+				require.EqualValues(t, 100, e.Created(), "rename keeps the creation time")
+				require.Equal(t, e.measure(tc.dst), e.Size())
+				return nil
+			}))
+			st := ks.Stats()
+			require.EqualValues(t, 1, st.Keys)
+			require.EqualValues(t, 1, st.Volatile)
+			require.Zero(t, st.KeysOfType(TypeSet))
+			at, _ := ks.NextDeadline()
+			require.EqualValues(t, 500, at)
+			require.NoError(t, ks.Verify())
+			// The renamed key expires under its new name.
+			update(t, ks, 500, tc.dst, func(tx *Tx) { require.Nil(t, tx.Get(tc.dst)) })
+			require.Zero(t, ks.Stats().Keys)
+		})
+	}
+
+	t.Run("missing or expired source", func(t *testing.T) {
+		ks.Flush()
+		require.NoError(t, ks.UpdateKeys(1, []string{src, dst}, func(tx *Tx) error {
+			require.False(t, tx.Rename(src, dst))
+			tx.Put(src, NewString("v"))
+			tx.SetDeadline(src, tx.Get(src), 5)
+			tx.Put(dst, NewString("keep"))
+			return nil
+		}))
+		require.NoError(t, ks.UpdateKeys(5, []string{src, dst}, func(tx *Tx) error {
+			require.False(t, tx.Rename(src, dst))
+			require.Equal(t, "keep", tx.Get(dst).Str, "a failed rename leaves dst alone")
+			return nil
+		}))
+	})
+
+	t.Run("same key", func(t *testing.T) {
+		ks.Flush()
+		update(t, ks, 1, src, func(tx *Tx) {
+			require.False(t, tx.Rename(src, src))
+			tx.Put(src, NewString("v"))
+			tx.SetDeadline(src, tx.Get(src), 50)
+			require.True(t, tx.Rename(src, src))
+			require.EqualValues(t, 50, tx.Get(src).Deadline())
+		})
+	})
+}
+
+func TestTxEach(t *testing.T) {
+	ks := newTestKeyspace(t, 16)
+	keys := keysInShards(t, ks, 4)
+	k0, same := keys[0], keyInShardOf(t, ks, keys[0])
+	all := append([]string{same}, keys...)
+	updateAll(t, ks, 1, func(tx *Tx) {
+		for _, k := range all {
+			tx.Put(k, NewString(k))
+		}
+		tx.SetDeadline(keys[3], tx.Get(keys[3]), 10)
+	})
+
+	collect := func(tx *Tx) map[string]bool {
+		got := map[string]bool{}
+		tx.Each(func(k string, e *Entry) bool {
+			require.Equal(t, k, e.Str)
+			got[k] = true
+			return true
+		})
+		return got
+	}
+
+	// A single-shard transaction sees only its shard.
+	update(t, ks, 1, k0, func(tx *Tx) {
+		require.Equal(t, map[string]bool{k0: true, same: true}, collect(tx))
+	})
+	// A multi-key transaction sees the shards it holds.
+	require.NoError(t, ks.UpdateKeys(1, []string{k0, keys[1]}, func(tx *Tx) error {
+		require.Equal(t, map[string]bool{k0: true, same: true, keys[1]: true}, collect(tx))
+		return nil
+	}))
+	// UpdateAll sees everything, and never an expired key.
+	updateAll(t, ks, 9, func(tx *Tx) { require.Len(t, collect(tx), 5) })
+	updateAll(t, ks, 10, func(tx *Tx) {
+		got := collect(tx)
+		require.Len(t, got, 4)
+		require.False(t, got[keys[3]])
+	})
+	require.EqualValues(t, 1, ks.Stats().Expired, "Each reclaims expired keys")
+
+	// Returning false stops the walk.
+	updateAll(t, ks, 10, func(tx *Tx) {
+		n := 0
+		tx.Each(func(string, *Entry) bool { n++; return false })
+		require.Equal(t, 1, n)
+	})
+}
+
+func TestTxPanicsOnKeyOutsideTransaction(t *testing.T) {
+	ks := newTestKeyspace(t, 16)
+	keys := keysInShards(t, ks, 3)
+	a, b, c := keys[0], keys[1], keys[2]
+	ops := map[string]func(tx *Tx, k string){
+		"Get":       func(tx *Tx, k string) { tx.Get(k) },
+		"Read":      func(tx *Tx, k string) { tx.Read(k) },
+		"Put":       func(tx *Tx, k string) { tx.Put(k, NewString("x")) },
+		"Delete":    func(tx *Tx, k string) { tx.Delete(k) },
+		"CountRead": func(tx *Tx, k string) { tx.CountRead(k, true) },
+		"Rename to": func(tx *Tx, k string) {
+			tx.Put(a, NewString("x"))
+			tx.Rename(a, k)
+		},
+	}
+	for name, op := range ops {
+		t.Run(name+"/single shard", func(t *testing.T) {
+			require.PanicsWithValue(t, "store: key outside the transaction's shards: "+b, func() {
+				_ = ks.Update(1, a, func(tx *Tx) error { op(tx, b); return nil })
+			})
+		})
+		t.Run(name+"/multi shard", func(t *testing.T) {
+			require.PanicsWithValue(t, "store: key outside the transaction's shards: "+c, func() {
+				_ = ks.UpdateKeys(1, []string{a, b}, func(tx *Tx) error { op(tx, c); return nil })
+			})
+		})
+	}
+	// Every panic released its locks: all three shards are free again, and
+	// an operation that stays inside its shards works.
+	require.NoError(t, ks.UpdateKeys(1, []string{a, b, c}, func(tx *Tx) error {
+		tx.Put(c, NewString("ok"))
+		return nil
+	}))
+	ks.Flush()
+}
+
+func TestTxReturnsCallbackError(t *testing.T) {
+	ks := newTestKeyspace(t, 0)
+	boom := errors.New("boom")
+	require.ErrorIs(t, ks.Update(1, "k", func(*Tx) error { return boom }), boom)
+	require.ErrorIs(t, ks.UpdateKeys(1, []string{"a", "b"}, func(*Tx) error { return boom }), boom)
+	require.ErrorIs(t, ks.UpdateAll(1, func(*Tx) error { return boom }), boom)
+}
+
+func TestUpdateKeysEdgeCases(t *testing.T) {
+	ks := newTestKeyspace(t, 16)
+	keys := keysInShards(t, ks, 2)
+	// One key: the single-shard path, which still refuses other shards.
+	require.NoError(t, ks.UpdateKeys(1, keys[:1], func(tx *Tx) error {
+		tx.Put(keys[0], NewString("v"))
+		return nil
+	}))
+	require.Panics(t, func() {
+		_ = ks.UpdateKeys(1, keys[:1], func(tx *Tx) error { tx.Get(keys[1]); return nil })
+	})
+	// The same key twice is one shard.
+	require.NoError(t, ks.UpdateKeys(1, []string{keys[0], keys[0]}, func(tx *Tx) error {
+		require.Equal(t, "v", tx.Get(keys[0]).Str)
+		return nil
+	}))
+	// No key at all: a transaction that can only count.
+	require.NoError(t, ks.UpdateKeys(1, nil, func(tx *Tx) error {
+		tx.CountCommand()
+		return nil
+	}))
+	require.EqualValues(t, 1, ks.Stats().Commands)
+}
+
+// TestTxShardCache checks that remembering the last key's shard never
+// sends a key to the wrong shard or hides a key outside the transaction.
+func TestTxShardCache(t *testing.T) {
+	ks := newTestKeyspace(t, 16)
+	keys := keysInShards(t, ks, 3)
+	a, b, c := keys[0], keys[1], keys[2]
+	if ks.shardOf("") == ks.shardOf(c) {
+		c = keysInShards(t, ks, 4)[3]
+	}
+	require.NoError(t, ks.UpdateKeys(1, []string{a, b}, func(tx *Tx) error {
+		for _, k := range []string{a, b, a, a, b} {
+			tx.Put(k, NewString(k))
+			require.Equal(t, k, tx.Get(k).Str)
+		}
+		return nil
+	}))
+	require.NoError(t, ks.Verify(), "every key landed in its own shard")
+	require.Panics(t, func() {
+		_ = ks.Update(1, a, func(tx *Tx) error { tx.Get(a); tx.Get(b); return nil })
+	})
+	// The empty key is a key like any other, not "no key remembered".
+	update(t, ks, 1, "", func(tx *Tx) {
+		tx.Put("", NewString("empty"))
+		require.Equal(t, "empty", tx.Read("").Str)
+		require.Panics(t, func() { tx.Get(c) })
+	})
+	require.NoError(t, ks.UpdateAll(1, func(tx *Tx) error {
+		require.Equal(t, "empty", tx.Get("").Str)
+		require.Equal(t, a, tx.Get(a).Str)
+		return nil
+	}))
+	ks.Flush()
+}
