@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/isa-cloud/isa-memstore/engine"
 	"github.com/isa-cloud/isa-memstore/grpcserver"
 	"github.com/isa-cloud/isa-memstore/grpcserver/redisbackend"
@@ -161,6 +163,13 @@ func (r *redisConfig) options(log *slog.Logger) (redisbackend.Options, error) {
 	return o, nil
 }
 
+// redisLog adapts slog to go-redis's logger.
+type redisLog struct{ log *slog.Logger }
+
+func (r redisLog) Printf(ctx context.Context, format string, v ...any) {
+	r.log.DebugContext(ctx, "redis client: "+fmt.Sprintf(format, v...))
+}
+
 // openedBackend is the backend the server runs over.
 type openedBackend struct {
 	grpcserver.Backend
@@ -195,6 +204,10 @@ func openBackend(ctx context.Context, cfg *config, log *slog.Logger) (*openedBac
 	if err != nil {
 		return nil, err
 	}
+	// go-redis prints its own messages (a dial failure per attempt during
+	// an outage) to stderr; the backend already logs the transitions, so
+	// keep them at debug level in the structured log.
+	redis.SetLogger(redisLog{log})
 	var srv atomic.Pointer[grpcserver.Server]
 	opts.OnHealthChange = func(ok bool) {
 		if s := srv.Load(); s != nil {
