@@ -5,13 +5,17 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/isa-cloud/isa-memstore/internal/conformance"
 	"github.com/isa-cloud/isa-memstore/internal/testredis"
@@ -111,4 +115,52 @@ func TestBinaryRedisConformance(t *testing.T) {
 		assert.Equal(t, 0, p.stop(t, syscall.SIGTERM), "stderr:\n%s", p.stderr.String())
 		assert.Contains(t, p.stderr.String(), `"redis_mode":"cluster"`)
 	})
+}
+
+// TestBinaryRedisOutage: the binary's health follows Redis: NOT_SERVING
+// while it is gone, SERVING again once it is back, without a restart.
+func TestBinaryRedisOutage(t *testing.T) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("redis-server is not installed: this test starts and stops its own")
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := lis.Addr().(*net.TCPAddr).Port
+	require.NoError(t, lis.Close())
+	startRedis := func() *exec.Cmd {
+		cmd := exec.Command(bin, "--bind", "127.0.0.1", "--port", strconv.Itoa(port), "--save", "", "--appendonly", "no", "--dir", t.TempDir())
+		require.NoError(t, cmd.Start())
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		return cmd
+	}
+	status := func(c healthpb.HealthClient) healthpb.HealthCheckResponse_ServingStatus {
+		r, err := c.Check(testCtx(t), &healthpb.HealthCheckRequest{Service: "redis-service"})
+		if err != nil {
+			return healthpb.HealthCheckResponse_UNKNOWN
+		}
+		return r.Status
+	}
+	rs := startRedis()
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	require.Eventually(t, func() bool {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	}, 10*time.Second, 10*time.Millisecond)
+
+	p := start(t, nil, "--addr", "127.0.0.1:0", "--backend", "redis", "--redis-addrs", addr, "--redis-dial-timeout", "1s")
+	hc := healthpb.NewHealthClient(dial(t, p.addr))
+	assert.Equal(t, healthpb.HealthCheckResponse_SERVING, status(hc))
+
+	require.NoError(t, rs.Process.Kill())
+	_ = rs.Wait()
+	require.Eventually(t, func() bool { return status(hc) == healthpb.HealthCheckResponse_NOT_SERVING },
+		20*time.Second, 20*time.Millisecond, "health follows Redis down")
+	startRedis()
+	require.Eventually(t, func() bool { return status(hc) == healthpb.HealthCheckResponse_SERVING },
+		20*time.Second, 20*time.Millisecond, "and back up, without a restart")
+	assert.Equal(t, 0, p.stop(t, syscall.SIGTERM), "stderr:\n%s", p.stderr.String())
 }
