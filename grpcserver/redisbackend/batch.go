@@ -21,10 +21,10 @@ import (
 // gRPC layer gives (no field, no delta): INCR and DECR step by 1, HSET and
 // HGET use the empty field.
 
-// batchScript: KEYS[i] is op i's key; ARGV[2i-1] its opcode, ARGV[2i] its
-// argument (the value, or the TTL in ms for EXPIRE; SET's TTL follows in
-// the value's place + 1, see batchArgs). Each op answers 1 (done), 0 (done,
-// nothing found) or Redis's error text.
+// batchScript: KEYS[i] is op i's key. ARGV holds, op after op, its opcode
+// and its argument (the value, or EXPIRE's TTL in ms); SET has a third, its
+// TTL in ms ("0": none). Each op answers 1 (done), 0 (done, nothing found)
+// or Redis's error text.
 var batchScript = redis.NewScript(`
 local out = {}
 local a = 1
