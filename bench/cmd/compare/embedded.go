@@ -1,0 +1,271 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/alicebob/miniredis/v2"
+
+	"github.com/isa-cloud/isa-memstore/bench/internal/harness"
+	"github.com/isa-cloud/isa-memstore/engine"
+)
+
+// The embedded comparison: our engine's DB methods against miniredis's
+// direct in-process API (the way Go tests use miniredis without a
+// connection), both in this process, 2 goroutines, one command per call.
+//
+// Data shapes, the same for both sides:
+//   - strings: 100k keys of 16 bytes, values of 32 bytes (GET reads
+//     preloaded keys; SET overwrites them; INCR walks 100k counters);
+//   - HSET: 1000 hashes x 100 fields, 32-byte values;
+//   - LPUSH+RPOP: 64 lists kept at 10 elements (a queue); one op is the pair;
+//   - ZADD: 1000 sorted sets x 100 members, changing scores;
+//   - ZRANGE: 1000 sorted sets of 100 members, whole range (0 -1), which is
+//     what miniredis's ZMembers returns.
+const (
+	embeddedWorkers = 2
+	embKeys         = 100_000
+	embHashes       = 1000
+	embFields       = 100
+	embLists        = 64
+	embListLen      = 10
+	embZSets        = 1000
+	embZMembers     = 100
+	embTarget       = 5.0
+)
+
+// embeddedEnv holds both contenders and the preformatted names, so that no
+// formatting happens inside the measured loops.
+type embeddedEnv struct {
+	db     *engine.DB
+	m      *miniredis.Miniredis
+	keys   []string // "key:000000000042"
+	ctrs   []string
+	hashes []string
+	fields []string
+	lists  []string
+	zsets  []string
+	value  string
+}
+
+func newEmbeddedEnv() (*embeddedEnv, func(), error) {
+	e, err := engine.Open(engine.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	env := &embeddedEnv{db: e.DB("bench"), m: miniredis.NewMiniRedis(), value: "v-0123456789abcdef0123456789abcd"}
+	names := func(prefix string, n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			s := prefix + strconv.Itoa(i)
+			out[i] = s
+		}
+		return out
+	}
+	env.keys = make([]string, embKeys)
+	for i := range env.keys {
+		env.keys[i] = fmt.Sprintf("key:%012d", i) // 16 bytes
+	}
+	env.ctrs = names("ctr:", embKeys)
+	env.hashes = names("hash:", embHashes)
+	env.fields = names("field:", embFields)
+	env.lists = names("list:", embLists)
+	env.zsets = names("zset:", embZSets)
+	cleanup := func() { _ = e.Close() }
+	return env, cleanup, nil
+}
+
+// embeddedOp is one command measured on both sides. load prepares both
+// sides' data; ours and peer return a worker's operation.
+type embeddedOp struct {
+	name  string // result suffix: embedded-<name>
+	label string
+	load  func(env *embeddedEnv) error
+	ours  func(env *embeddedEnv, w int) func(i int)
+	peer  func(env *embeddedEnv, w int) func(i int)
+}
+
+// embeddedOps is the list of commands; the sorted-set commands register
+// themselves from embedded_zset.go once the engine has them.
+var embeddedOps = []embeddedOp{
+	{
+		name: "set", label: "SET",
+		ours: func(env *embeddedEnv, w int) func(int) {
+			return func(i int) { _, _ = env.db.Set(env.keys[walk(w, i, embKeys)], env.value, engine.SetOptions{}) }
+		},
+		peer: func(env *embeddedEnv, w int) func(int) {
+			return func(i int) { _ = env.m.Set(env.keys[walk(w, i, embKeys)], env.value) }
+		},
+	},
+	{
+		name: "get", label: "GET",
+		load: func(env *embeddedEnv) error {
+			for _, k := range env.keys {
+				if _, err := env.db.Set(k, env.value, engine.SetOptions{}); err != nil {
+					return err
+				}
+				if err := env.m.Set(k, env.value); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		ours: func(env *embeddedEnv, w int) func(int) {
+			return func(i int) { mustFind(env.db.Get(env.keys[walk(w, i, embKeys)])) }
+		},
+		peer: func(env *embeddedEnv, w int) func(int) {
+			return func(i int) {
+				if _, err := env.m.Get(env.keys[walk(w, i, embKeys)]); err != nil {
+					fail("miniredis GET", err)
+				}
+			}
+		},
+	},
+	{
+		name: "incr", label: "INCR",
+		ours: func(env *embeddedEnv, w int) func(int) {
+			return func(i int) { _, _ = env.db.Incr(env.ctrs[walk(w, i, embKeys)]) }
+		},
+		peer: func(env *embeddedEnv, w int) func(int) {
+			return func(i int) { _, _ = env.m.Incr(env.ctrs[walk(w, i, embKeys)], 1) }
+		},
+	},
+	{
+		name: "hset", label: "HSET",
+		ours: func(env *embeddedEnv, w int) func(int) {
+			return func(i int) {
+				j := walk(w, i, embHashes*embFields)
+				_, _ = env.db.HSet(env.hashes[j%embHashes], engine.FieldValue{Field: env.fields[j/embHashes], Value: env.value})
+			}
+		},
+		peer: func(env *embeddedEnv, w int) func(int) {
+			return func(i int) {
+				j := walk(w, i, embHashes*embFields)
+				env.m.HSet(env.hashes[j%embHashes], env.fields[j/embHashes], env.value)
+			}
+		},
+	},
+	{
+		name: "lpush-rpop", label: "LPUSH+RPOP",
+		load: func(env *embeddedEnv) error {
+			for _, k := range env.lists {
+				for range embListLen {
+					if _, err := env.db.LPush(k, env.value); err != nil {
+						return err
+					}
+					if _, err := env.m.Lpush(k, env.value); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		},
+		ours: func(env *embeddedEnv, w int) func(int) {
+			return func(i int) {
+				k := env.lists[walk(w, i, embLists)]
+				_, _ = env.db.LPush(k, env.value)
+				mustFind(env.db.RPop(k))
+			}
+		},
+		peer: func(env *embeddedEnv, w int) func(int) {
+			return func(i int) {
+				k := env.lists[walk(w, i, embLists)]
+				_, _ = env.m.Lpush(k, env.value)
+				if _, err := env.m.RPop(k); err != nil {
+					fail("miniredis RPOP", err)
+				}
+			}
+		},
+	},
+}
+
+// walk spreads worker w's i-th operation over n slots: workers start far
+// apart and step by a large odd stride, so they rarely touch the same key
+// at the same moment and consecutive operations hit different shards.
+func walk(w, i, n int) int { return (w*(n/embeddedWorkers+7) + i*7919) % n }
+
+func mustFind(_ string, found bool, err error) {
+	if err != nil || !found {
+		fail("engine read", fmt.Errorf("found=%v err=%v", found, err))
+	}
+}
+
+// fail stops the program: a benchmark whose operations fail measures
+// nothing.
+func fail(what string, err error) {
+	fmt.Fprintf(os.Stderr, "compare: %s failed: %v\n", what, err)
+	os.Exit(1)
+}
+
+func init() {
+	register(comparison{
+		name: "embedded", order: 1,
+		about: "our engine vs miniredis's direct API, in process, 2 goroutines (target >= 5x each)",
+		run:   runEmbedded,
+	})
+}
+
+func runEmbedded(cfg config) ([]harness.Result, []string, error) {
+	env, cleanup, err := newEmbeddedEnv()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer cleanup()
+	defer env.m.Close()
+
+	t := harness.NewTable("command", "ours ops/s", "miniredis ops/s", "ratio", "ours range", "miniredis range", "ours ops/CPU-s", "miniredis ops/CPU-s", "CPU ratio")
+	var results []harness.Result
+	for _, op := range embeddedOps {
+		if op.load != nil {
+			if err := op.load(env); err != nil {
+				return nil, nil, fmt.Errorf("%s: load: %w", op.label, err)
+			}
+		}
+		var cpu [2][]float64
+		samples := harness.Alternate(cfg.rounds,
+			func() float64 {
+				r := harness.Measure(embeddedWorkers, cfg.round, func(w int) func(int) { return op.ours(env, w) })
+				cpu[0] = append(cpu[0], r.PerCPUSec)
+				return r.PerSec
+			},
+			func() float64 {
+				r := harness.Measure(embeddedWorkers, cfg.round, func(w int) func(int) { return op.peer(env, w) })
+				cpu[1] = append(cpu[1], r.PerCPUSec)
+				return r.PerSec
+			})
+		ours, peer := harness.Median(samples[0]), harness.Median(samples[1])
+		oursCPU, peerCPU := harness.Median(cpu[0]), harness.Median(cpu[1])
+		ratio := ours / peer
+		t.Row(op.label, harness.Ops(ours), harness.Ops(peer), harness.Ratio(ratio), spread(samples[0]), spread(samples[1]),
+			harness.Ops(oursCPU), harness.Ops(peerCPU), harness.Ratio(oursCPU/peerCPU))
+		results = append(results, harness.AtLeast("embedded-"+op.name, ratio, embTarget))
+	}
+	t.Print(os.Stdout)
+	var skips []string
+	for _, name := range []string{"zadd", "zrange"} {
+		if !hasEmbeddedOp(name) {
+			skips = append(skips, harness.Skip("embedded-"+name, "the engine has no sorted sets yet (branch setzset not merged)"))
+		}
+	}
+	return results, skips, nil
+}
+
+func hasEmbeddedOp(name string) bool {
+	for _, op := range embeddedOps {
+		if op.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// spread formats the lowest and highest sample, to show how steady the
+// rounds were.
+func spread(xs []float64) string {
+	lo, hi := xs[0], xs[0]
+	for _, x := range xs {
+		lo, hi = min(lo, x), max(hi, x)
+	}
+	return harness.Ops(lo) + ".." + harness.Ops(hi)
+}

@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/isa-cloud/isa-memstore/bench/internal/harness"
+	"github.com/isa-cloud/isa-memstore/engine"
+)
+
+// The resp comparison: redis-benchmark, the tool Redis users know, against
+// our RESP listener (served from this process) and a real redis-server, in
+// the same run, alternating which goes first:
+//
+//	redis-benchmark -t set,get -n 1000000 -c 50 [-P 16]
+//
+// (-short: -n 100000). Besides requests per second it reports each
+// server's CPU time per request, which other load on the machine barely
+// moves: this process's CPU for ours (redis-benchmark is a separate
+// process, so that is the server's), /proc/PID/stat for redis-server.
+const respTarget = 1.0
+
+func init() {
+	register(comparison{
+		name: "resp", order: 7,
+		about: "redis-benchmark -t set,get -c 50 (and -P 16): our RESP listener vs redis-server (target >= 1.0 each)",
+		run:   runResp,
+	})
+}
+
+// benchRun is one redis-benchmark invocation's figures per test.
+type benchRun map[string]float64 // "SET" -> requests per second
+
+func runResp(cfg config) ([]harness.Result, []string, error) {
+	names := []string{"resp-set", "resp-get", "resp-set-p16", "resp-get-p16"}
+	skipAll := func(why string) ([]harness.Result, []string, error) {
+		var s []string
+		for _, n := range names {
+			s = append(s, harness.Skip(n, why))
+		}
+		return nil, s, nil
+	}
+	if startRespListener == nil {
+		return skipAll("needs the RESP listener (package resp, branch resp), not merged yet")
+	}
+	bench, err := exec.LookPath("redis-benchmark")
+	if err != nil {
+		return skipAll("redis-benchmark not found in PATH (Debian: apt-get install redis-tools)")
+	}
+	// One round of a million requests per test is already minutes on a
+	// busy 2-core machine, so one round unless -rounds asks for more; the
+	// order of the servers alternates between pipeline levels and rounds.
+	n, rounds := 1_000_000, max(1, cfg.explicitRounds)
+	if cfg.short {
+		n = 100_000
+	}
+
+	eng, err := engine.Open(engine.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer eng.Close()
+	oursAddr, stopOurs, err := startRespListener(eng)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer stopOurs()
+	srv, err := harness.StartRedis()
+	if errors.Is(err, harness.ErrNoRedis) {
+		return skipAll(err.Error())
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	defer srv.Stop()
+
+	type side struct {
+		name string
+		addr string
+		cpu  func() time.Duration
+	}
+	sides := []side{
+		{"isa-memstore RESP", oursAddr, harness.CPUTime},
+		{"redis-server", srv.Addr, func() time.Duration { return procCPU(srv.PID()) }},
+	}
+	// rps[pipeline][side][test] samples; cpu per request likewise.
+	type key struct {
+		p    int
+		side int
+		test string
+	}
+	rps := map[key][]float64{}
+	cpuPerReq := map[key][]float64{}
+	for r := range rounds {
+		for pi, p := range []int{1, 16} {
+			for k := range sides {
+				si := k
+				if (r+pi)%2 == 1 {
+					si = len(sides) - 1 - k
+				}
+				s := sides[si]
+				for _, test := range []string{"set", "get"} {
+					before := s.cpu()
+					res, err := redisBenchmark(bench, s.addr, test, n, p)
+					if err != nil {
+						return nil, nil, fmt.Errorf("%s: %w", s.name, err)
+					}
+					used := s.cpu() - before
+					tk := strings.ToUpper(test)
+					rps[key{p, si, tk}] = append(rps[key{p, si, tk}], res[tk])
+					cpuPerReq[key{p, si, tk}] = append(cpuPerReq[key{p, si, tk}], float64(used.Microseconds())/float64(n))
+				}
+			}
+		}
+	}
+
+	t := harness.NewTable("test", "ours req/s", "redis req/s", "ratio", "ours CPU µs/req", "redis CPU µs/req")
+	var results []harness.Result
+	for _, p := range []int{1, 16} {
+		for _, test := range []string{"SET", "GET"} {
+			ours, peer := harness.Median(rps[key{p, 0, test}]), harness.Median(rps[key{p, 1, test}])
+			label, name := test, "resp-"+strings.ToLower(test)
+			if p > 1 {
+				label += " -P " + strconv.Itoa(p)
+				name += "-p" + strconv.Itoa(p)
+			}
+			t.Row(label, harness.Ops(ours), harness.Ops(peer), harness.Ratio(ours/peer),
+				fmt.Sprintf("%.2f", harness.Median(cpuPerReq[key{p, 0, test}])),
+				fmt.Sprintf("%.2f", harness.Median(cpuPerReq[key{p, 1, test}])))
+			results = append(results, harness.AtLeast(name, ours/peer, respTarget))
+		}
+	}
+	t.Print(os.Stdout)
+	fmt.Printf("redis-benchmark -t set|get -n %d -c 50 [-P 16], %d rounds, medians; each test runs alone so that CPU is charged to one test\n", n, rounds)
+	return results, nil, nil
+}
+
+// redisBenchmark runs one test and returns requests per second by test
+// name, from its CSV output. It is given at most 5 minutes.
+func redisBenchmark(bin, addr, test string, n, pipeline int) (benchRun, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, bin, "-h", host, "-p", port, "-t", test,
+		"-n", strconv.Itoa(n), "-c", "50", "-P", strconv.Itoa(pipeline), "--csv", "-q").Output()
+	if err != nil {
+		return nil, fmt.Errorf("redis-benchmark -t %s: %w", test, err)
+	}
+	return parseBenchCSV(string(out))
+}
+
+// parseBenchCSV reads redis-benchmark --csv output: a header line
+// ("test","rps",...) then one line per test ("SET","98039.22",...).
+func parseBenchCSV(out string) (benchRun, error) {
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("redis-benchmark output: %w", err)
+	}
+	res := benchRun{}
+	for _, rec := range recs {
+		if len(rec) < 2 || rec[0] == "test" {
+			continue
+		}
+		v, err := strconv.ParseFloat(rec[1], 64)
+		if err != nil {
+			return nil, fmt.Errorf("redis-benchmark output %q: %w", rec, err)
+		}
+		res[rec[0]] = v
+	}
+	if len(res) == 0 {
+		return nil, fmt.Errorf("redis-benchmark printed no result: %q", out)
+	}
+	return res, nil
+}
+
+// procCPU is the CPU time (user + system) process pid has used, from
+// /proc/PID/stat; 0 when it cannot be read.
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces; fields after its
+	// closing parenthesis are fixed: utime and stime are the 12th and
+	// 13th after it.
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	const ticksPerSec = 100 // USER_HZ on Linux
+	return time.Duration(ut+st) * time.Second / ticksPerSec
+}
