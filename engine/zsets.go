@@ -615,6 +615,11 @@ func (q *ZRangeQuery) Validate() error {
 	if q.By > ZByLex {
 		return ErrSyntax
 	}
+	// A Go caller can pass NaN, which no argument Redis parses can be; Redis
+	// refuses it as a bound, and ranges over NaN have no order to follow.
+	if q.By == ZByScore && (math.IsNaN(q.Min.Value) || math.IsNaN(q.Max.Value)) {
+		return errScoreRange
+	}
 	return nil
 }
 

@@ -1229,3 +1229,17 @@ func TestZSetLargeRanks(t *testing.T) {
 	}
 	szVerify(t, db)
 }
+
+func TestZRangeByScoreRefusesNaNBounds(t *testing.T) {
+	e, err := Open(Options{Clock: ttl.NewManual(time.Time{})})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = e.Close() })
+	db := e.DB("ns")
+	_, err = db.ZAdd("z", ZAddOptions{}, ZMember{Member: "a", Score: 1})
+	require.NoError(t, err)
+	for _, b := range []struct{ min, max float64 }{{math.NaN(), 2}, {0, math.NaN()}} {
+		_, err := db.ZRangeByScore("z", ScoreBound{Value: b.min}, ScoreBound{Value: b.max}, nil)
+		require.ErrorIs(t, err, ErrNotFloat)
+		require.EqualError(t, err, "ERR min or max is not a float")
+	}
+}

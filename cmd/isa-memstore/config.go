@@ -26,6 +26,8 @@ type config struct {
 	maxMessageBytes int
 	limits          grpcserver.Limits
 	maxMemory       int64
+	backend         string
+	redis           redisConfig
 	shutdownTimeout time.Duration
 	consulAddr      string
 	consulService   string
@@ -129,6 +131,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	fs.IntVar(&c.limits.ListKeysDefault, "list-keys-default", c.limits.ListKeysDefault, "keys ListKeys answers when the request sets no limit")
 	fs.IntVar(&c.limits.ListKeysMax, "list-keys-max", c.limits.ListKeysMax, "most keys one ListKeys answers")
 	fs.Int64Var(&c.maxMemory, "max-memory", 0, "approximate data `bytes` above which writes fail with OOM (0: no limit)")
+	c.registerBackend(fs)
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", c.shutdownTimeout, "how long in-flight calls may finish after SIGINT/SIGTERM")
 	fs.StringVar(&c.consulAddr, "consul-addr", "", "Consul agent `host:port`; when set, register the service there and deregister at shutdown")
 	fs.StringVar(&c.consulService, "consul-service", c.consulService, "service `name` registered in Consul")
@@ -199,7 +202,7 @@ func (c *config) validate() error {
 	if c.consulAddr != "" && c.consulInterval <= 0 {
 		return errors.New("--consul-check-interval must be positive")
 	}
-	return nil
+	return c.validateBackend()
 }
 
 // loadToken returns the bearer token from --token or --token-file.

@@ -21,7 +21,6 @@ import (
 	"runtime/debug"
 	"syscall"
 
-	"github.com/isa-cloud/isa-memstore/engine"
 	"github.com/isa-cloud/isa-memstore/grpcserver"
 )
 
@@ -102,22 +101,23 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer)
 		}
 		opts.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
-	eng, err := engine.Open(engine.Options{MaxMemory: cfg.maxMemory})
+	backend, err := openBackend(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer eng.Close()
-	srv, err := grpcserver.New(grpcserver.NewEngineBackend(eng), opts)
+	defer backend.close()
+	srv, err := grpcserver.New(backend, opts)
 	if err != nil {
 		return err
 	}
+	backend.attach(srv)
 	lis, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(lis) }()
-	rs, err := startRESP(cfg, eng, opts.Token, log)
+	rs, err := startRESP(cfg, backend.engine, opts.Token, log)
 	if err != nil {
 		stopServer(srv, cfg)
 		<-served
@@ -139,7 +139,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer)
 		slog.Int("max_elements", lim.MaxElements),
 		slog.Int("list_keys_default", lim.ListKeysDefault),
 		slog.Int("list_keys_max", lim.ListKeysMax),
-		slog.Int64("max_memory", cfg.maxMemory),
+		slog.Group("store", backend.attrs...),
 		slog.Duration("shutdown_timeout", cfg.shutdownTimeout),
 		slog.String("consul", cfg.consulAddr),
 	)

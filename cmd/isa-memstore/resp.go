@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 
@@ -22,6 +23,11 @@ type respListener struct {
 func startRESP(cfg *config, eng *engine.Engine, token string, log *slog.Logger) (*respListener, error) {
 	if cfg.respAddr == "" {
 		return &respListener{}, nil
+	}
+	if eng == nil {
+		// The listener speaks to the embedded engine; Redis clients of a
+		// Redis-backed deployment talk to that Redis directly.
+		return nil, fmt.Errorf("--resp-addr serves the embedded engine and cannot be used with --backend %s", cfg.backend)
 	}
 	l, err := net.Listen("tcp", cfg.respAddr)
 	if err != nil {

@@ -38,7 +38,7 @@ type rule struct {
 var rules = map[string]rule{
 	// The binary wires everything together.
 	"cmd/isa-memstore": {
-		allow:     []string{"grpcserver", "engine", "resp", "ttl", "api/redispb", "internal/..."},
+		allow:     []string{"grpcserver", "grpcserver/redisbackend", "engine", "resp", "ttl", "api/redispb", "internal/..."},
 		testAllow: []string{"client"},
 	},
 	// The gRPC adapter: engine + wire types, no semantics of its own.
@@ -46,6 +46,8 @@ var rules = map[string]rule{
 		allow:     []string{"engine", "api/redispb", "pubsub", "ttl", "internal/..."},
 		testAllow: []string{"client", "store"},
 	},
+	// The Redis-backed Backend: grpcserver's layer, data in a real Redis.
+	"grpcserver/redisbackend": {allow: []string{"grpcserver", "engine", "pubsub", "internal/..."}, testAllow: []string{"api/redispb", "ttl"}},
 	// A future RESP (redis protocol) front end: same layer as grpcserver.
 	"resp": {allow: []string{"engine", "pubsub", "ttl", "internal/..."}},
 	// The embeddable database.

@@ -1,10 +1,14 @@
 // Command grpcload measures unary Get and Set over loopback TCP against the
-// isa-memstore gRPC server, next to the same server stack with an empty
-// backend (the ceiling of the transport: gRPC, interceptors, validation,
-// protobuf), measured in the same run, and prints the ratio.
+// isa-memstore gRPC server, next to a peer measured in the same run, and
+// prints the ratio engine/peer. The peer is the same server stack with an
+// empty backend (the ceiling of the transport: gRPC, interceptors,
+// validation, protobuf), or with -compare redis the same server over the
+// Redis backend (the earlier service's architecture: gRPC in front of
+// Redis).
 //
 //	go run ./bench/cmd/grpcload                       # defaults below
 //	go run ./bench/cmd/grpcload -callers 1,16,64,256 -duration 3s -runs 3
+//	go run ./bench/cmd/grpcload -compare redis -redis-addrs 127.0.0.1:6379
 //
 // Both servers run in this process on 127.0.0.1, each with its own
 // listener; client and server share the machine's CPUs in both cases, so
@@ -38,6 +42,7 @@ import (
 	pb "github.com/isa-cloud/isa-memstore/api/redispb"
 	"github.com/isa-cloud/isa-memstore/engine"
 	"github.com/isa-cloud/isa-memstore/grpcserver"
+	"github.com/isa-cloud/isa-memstore/grpcserver/redisbackend"
 )
 
 func main() {
@@ -48,6 +53,9 @@ func main() {
 	keys := flag.Int("keys", 10000, "distinct keys")
 	valueSize := flag.Int("value-size", 100, "value bytes")
 	maxConns := flag.Int("conns", 8, "client connections at most (callers share them round-robin)")
+	compare := flag.String("compare", "empty", "the peer: empty (an empty backend) or redis (the Redis backend at -redis-addrs)")
+	redisAddrs := flag.String("redis-addrs", "127.0.0.1:6379", "with -compare redis: Redis host:port[,...] (a cluster is detected)")
+	redisDB := flag.Int("redis-db", 13, "with -compare redis: the database the benchmark's keys go to (standalone only)")
 	flag.Parse()
 
 	var levels []int
@@ -66,23 +74,39 @@ func main() {
 	defer eng.Close()
 	engineAddr, stopEngine := serve(grpcserver.NewEngineBackend(eng))
 	defer stopEngine()
-	emptyAddr, stopEmpty := serve(emptyBackend{value: value})
+	var peer grpcserver.Backend = emptyBackend{value: value}
+	switch *compare {
+	case "empty":
+	case "redis":
+		rb, err := redisbackend.New(context.Background(), redisbackend.Options{Addrs: strings.Split(*redisAddrs, ","), DB: *redisDB})
+		check(err)
+		defer rb.Close()
+		peer = rb
+	default:
+		fmt.Fprintf(os.Stderr, "grpcload: -compare must be empty or redis, not %q\n", *compare)
+		os.Exit(2)
+	}
+	emptyAddr, stopEmpty := serve(peer)
 	defer stopEmpty()
 
-	// Preload the keys Get reads.
-	pre := dial(engineAddr, 1)
+	// Preload the keys Get reads (on both sides: the peer may be Redis).
 	keyNames := make([]string, *keys)
 	for i := range keyNames {
 		keyNames[i] = fmt.Sprintf("key:%06d", i)
-		_, err := pb.NewRedisServiceClient(pre[0]).Set(context.Background(), &pb.SetRequest{UserId: benchUser, Key: keyNames[i], Value: value})
-		check(err)
 	}
-	closeAll(pre)
+	for _, addr := range []string{engineAddr, emptyAddr} {
+		pre := dial(addr, 1)
+		for _, k := range keyNames {
+			_, err := pb.NewRedisServiceClient(pre[0]).Set(context.Background(), &pb.SetRequest{UserId: benchUser, Key: k, Value: value})
+			check(err)
+		}
+		closeAll(pre)
+	}
 
 	fmt.Printf("grpcload: %s, GOMAXPROCS=%d, %d keys, %d-byte values, %d alternating slices of %v per cell and server\n",
 		runtime.Version(), runtime.GOMAXPROCS(0), *keys, *valueSize, *runs, *duration)
 	const row = "%-4s %7s %9s %9s %9s %11s %10s %10s %6s\n"
-	fmt.Printf(row, "op", "callers", "QPS", "p50", "p99", "empty QPS", "empty p50", "empty p99", "ratio")
+	fmt.Printf(row, "op", "callers", "QPS", "p50", "p99", *compare+" QPS", *compare+" p50", *compare+" p99", "ratio")
 	for _, op := range []string{"Get", "Set"} {
 		for _, n := range levels {
 			conns := min(n, *maxConns)
