@@ -34,6 +34,15 @@ type Backend interface {
 	InfoBackend
 }
 
+// TenantChecker is an optional interface of a Backend whose storage cannot
+// hold every id (the Redis backend's legacy key layout): CheckTenant
+// answers the error for a tenant it refuses. Every Backend method refuses
+// such a tenant by itself; the server asks CheckTenant where it answers
+// without calling the Backend (Unsubscribe), so every RPC refuses alike.
+type TenantChecker interface {
+	CheckTenant(t Tenant) error
+}
+
 // KeyValue is one found key and its value.
 type KeyValue struct {
 	Key, Value string

@@ -82,6 +82,13 @@ func (s *service) Unsubscribe(ctx context.Context, req *pb.UnsubscribeRequest) (
 	if err != nil {
 		return nil, err
 	}
+	if c, ok := s.b.(TenantChecker); ok {
+		// No backend call follows: the backend's refusal of the ids must
+		// be asked for.
+		if err := c.CheckTenant(t); err != nil {
+			return nil, toStatus(err)
+		}
+	}
 	s.subs.unsubscribe(t, req.Channels)
 	return &pb.UnsubscribeResponse{Success: true}, nil
 }

@@ -26,6 +26,12 @@ const (
 	backendRedis  = "redis"
 )
 
+// Values of --redis-ids.
+const (
+	idsReject = "reject"
+	idsEscape = "escape"
+)
+
 // redisConfig is the Redis backend's part of the configuration.
 type redisConfig struct {
 	addrs        string
@@ -63,7 +69,7 @@ func (f backendFlag) Set(s string) error {
 // registerBackend adds --backend and the --redis-* flags.
 func (c *config) registerBackend(fs *flag.FlagSet) {
 	c.backend = backendEngine
-	c.redis.ids = "escape"
+	c.redis.ids = idsReject
 	c.redis.dialTimeout = redisbackend.DefaultDialTimeout
 	r := &c.redis
 	fs.Var(backendFlag{&c.backend}, "backend", "where the data lives: `engine` (embedded, in this process) or redis (a Redis server, Sentinel or Cluster: see --redis-addrs)")
@@ -76,7 +82,7 @@ func (c *config) registerBackend(fs *flag.FlagSet) {
 	fs.BoolVar(&r.tls, "redis-tls", false, "connect to Redis with TLS")
 	fs.StringVar(&r.tlsCA, "redis-tls-ca", "", "PEM `file` of the CA that signed Redis's certificate (default: the system's roots); implies --redis-tls")
 	fs.BoolVar(&r.tlsInsecure, "redis-tls-insecure", false, "do not verify Redis's certificate (testing only)")
-	fs.StringVar(&r.ids, "redis-ids", r.ids, "user and organization ids the legacy key layout cannot hold literally (containing : { } * ? [ ] \\ or %): `escape` them, or reject them with INVALID_ARGUMENT")
+	fs.StringVar(&r.ids, "redis-ids", r.ids, "user and organization ids containing any of : { } * ? [ ] \\, which would make the legacy key layout org-{org}:user-{user}:{key} ambiguous: `reject` them with INVALID_ARGUMENT (the spec's rule), or escape them (percent-encoding, also of %; a deviation from the legacy layout: such tenants' keys get names the earlier service did not use)")
 	fs.IntVar(&r.poolSize, "redis-pool-size", 0, "connections per Redis node (0: 10 per CPU)")
 	fs.DurationVar(&r.dialTimeout, "redis-dial-timeout", r.dialTimeout, "how long connecting to Redis may take, also at start-up")
 }
@@ -99,8 +105,8 @@ func (c *config) validateBackend() error {
 	if r.db < 0 {
 		return errors.New("--redis-db must not be negative")
 	}
-	if r.ids != "escape" && r.ids != "reject" {
-		return errors.New("--redis-ids must be escape or reject")
+	if r.ids != idsReject && r.ids != idsEscape {
+		return errors.New("--redis-ids must be reject or escape")
 	}
 	if r.poolSize < 0 {
 		return errors.New("--redis-pool-size must not be negative")
@@ -136,8 +142,8 @@ func (r *redisConfig) options(log *slog.Logger) (redisbackend.Options, error) {
 		DialTimeout: r.dialTimeout,
 		Logger:      log,
 	}
-	if r.ids == "reject" {
-		o.IDs = redisbackend.IDsReject
+	if r.ids == idsEscape {
+		o.IDs = redisbackend.IDsEscape
 	}
 	if r.passwordFile != "" {
 		b, err := os.ReadFile(r.passwordFile)
@@ -181,6 +187,16 @@ type openedBackend struct {
 	// engine is the embedded engine, nil with the Redis backend; the RESP
 	// listener serves it.
 	engine *engine.Engine
+}
+
+// CheckTenant forwards to the backend's grpcserver.TenantChecker, which
+// the embedding would hide from the server; backends without one accept
+// every tenant.
+func (o *openedBackend) CheckTenant(t grpcserver.Tenant) error {
+	if c, ok := o.Backend.(grpcserver.TenantChecker); ok {
+		return c.CheckTenant(t)
+	}
+	return nil
 }
 
 // openBackend opens the configured backend. With Redis it fails, within

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
+	"github.com/isa-cloud/isa-memstore/grpcserver/redisbackend"
 	"github.com/isa-cloud/isa-memstore/internal/conformance"
 	"github.com/isa-cloud/isa-memstore/internal/testredis"
 )
@@ -26,17 +27,26 @@ func TestBackendFlags(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, backendEngine, c.backend, "the embedded engine is the default")
 
-	c, err = parseConfig([]string{"--backend=redis", "--redis-addrs", " a:1, b:2 ,", "--redis-db=3", "--redis-ids=reject"}, env(nil), &bytes.Buffer{})
+	c, err = parseConfig([]string{"--backend=redis", "--redis-addrs", " a:1, b:2 ,", "--redis-db=3"}, env(nil), &bytes.Buffer{})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a:1", "b:2"}, c.redis.addrList())
 	assert.Equal(t, 3, c.redis.db)
+	o, err := c.redis.options(slog.Default())
+	require.NoError(t, err)
+	assert.Equal(t, redisbackend.IDsReject, o.IDs, "ambiguous ids are refused by default (spec 5.1)")
+
+	c, err = parseConfig([]string{"--backend=redis", "--redis-addrs=a:1", "--redis-ids=escape"}, env(nil), &bytes.Buffer{})
+	require.NoError(t, err)
+	o, err = c.redis.options(slog.Default())
+	require.NoError(t, err)
+	assert.Equal(t, redisbackend.IDsEscape, o.IDs, "escaping is opt-in")
 
 	c, err = parseConfig(nil, env(map[string]string{
 		"ISA_MEMSTORE_BACKEND": "redis", "ISA_MEMSTORE_REDIS_ADDRS": "r:6379", "ISA_MEMSTORE_REDIS_PASSWORD": "pw",
 		"ISA_MEMSTORE_REDIS_MASTER_NAME": "mymaster", "ISA_MEMSTORE_REDIS_TLS": "true",
 	}), &bytes.Buffer{})
 	require.NoError(t, err, "every flag has its env")
-	o, err := c.redis.options(slog.Default())
+	o, err = c.redis.options(slog.Default())
 	require.NoError(t, err)
 	assert.Equal(t, []string{"r:6379"}, o.Addrs)
 	assert.Equal(t, "pw", o.Password)
@@ -51,7 +61,7 @@ func TestBackendFlags(t *testing.T) {
 		{[]string{"--backend=redis"}, "--backend redis needs --redis-addrs"},
 		{[]string{"--redis-addrs=a:1"}, "--redis-addrs needs --backend redis"},
 		{[]string{"--backend=redis", "--redis-addrs=a:1", "--redis-password=x", "--redis-password-file=f"}, "not both"},
-		{[]string{"--backend=redis", "--redis-addrs=a:1", "--redis-ids=ignore"}, "--redis-ids must be escape or reject"},
+		{[]string{"--backend=redis", "--redis-addrs=a:1", "--redis-ids=ignore"}, "--redis-ids must be reject or escape"},
 		{[]string{"--backend=redis", "--redis-addrs=a:1", "--redis-db=-1"}, "--redis-db must not be negative"},
 		{[]string{"--backend=redis", "--redis-addrs=a:1", "--max-memory=10"}, "set Redis's maxmemory instead"},
 		{[]string{"--backend=redis", "--redis-addrs=a:1", "--redis-dial-timeout=0s"}, "must be positive"},
@@ -100,7 +110,7 @@ func TestBinaryRedisConformance(t *testing.T) {
 		addr := testredis.Addr(t)
 		p := start(t, []string{"ISA_MEMSTORE_REDIS_PASSWORD=never-logged"}, "--addr", "127.0.0.1:0", "--log-format", "json",
 			"--backend", "redis", "--redis-addrs", addr, "--redis-db", "12")
-		conformance.Run(t, p.addr)
+		conformance.RunWith(t, p.addr, conformance.Config{RejectsAmbiguousIDs: true})
 		assert.Equal(t, 0, p.stop(t, syscall.SIGTERM), "stderr:\n%s", p.stderr.String())
 		logs := p.stderr.String()
 		assert.Contains(t, logs, `"backend":"redis"`)
@@ -111,7 +121,7 @@ func TestBinaryRedisConformance(t *testing.T) {
 		addrs := testredis.ClusterAddrs(t)
 		p := start(t, nil, "--addr", "127.0.0.1:0", "--log-format", "json", "--log-level", "info",
 			"--backend", "redis", "--redis-addrs", strings.Join(addrs, ","))
-		conformance.Run(t, p.addr)
+		conformance.RunWith(t, p.addr, conformance.Config{RejectsAmbiguousIDs: true})
 		assert.Equal(t, 0, p.stop(t, syscall.SIGTERM), "stderr:\n%s", p.stderr.String())
 		assert.Contains(t, p.stderr.String(), `"redis_mode":"cluster"`)
 	})

@@ -58,8 +58,8 @@ type Options struct {
 	// has only database 0).
 	DB int
 	// IDs says what happens to user and organization ids the key layout
-	// cannot hold literally (see layout.go): escaped (the default) or
-	// refused with INVALID_ARGUMENT.
+	// cannot hold literally (see layout.go): refused with INVALID_ARGUMENT
+	// (IDsReject, the default, as the spec says) or escaped (IDsEscape).
 	IDs IDPolicy
 	// TLS, when set, makes every connection use TLS.
 	TLS *tls.Config
@@ -116,7 +116,10 @@ type Backend struct {
 	subs     subscriptionSet
 }
 
-var _ grpcserver.Backend = (*Backend)(nil)
+var (
+	_ grpcserver.Backend       = (*Backend)(nil)
+	_ grpcserver.TenantChecker = (*Backend)(nil)
+)
 
 // New connects to Redis and returns a Backend once Redis has answered a
 // PING; it fails (within DialTimeout, or earlier when ctx ends) if Redis
@@ -326,6 +329,12 @@ func (b *Backend) ping() bool {
 	}
 	return b.c.Ping(ctx).Err() == nil
 }
+
+// CheckTenant implements grpcserver.TenantChecker: it refuses, with
+// INVALID_ARGUMENT, the ids the key layout cannot hold (IDsReject), so the
+// RPCs the server answers without the backend (Unsubscribe) refuse them as
+// every other RPC does.
+func (b *Backend) CheckTenant(t grpcserver.Tenant) error { return b.lay.check(t) }
 
 // begin starts a call in tenant t: it checks the ids, fails fast while
 // Redis is down and counts the command.

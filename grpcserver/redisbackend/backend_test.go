@@ -108,7 +108,7 @@ func TestSentinel(t *testing.T) {
 	sentinel := startRedis(t, freePort(t), conf, "--sentinel")
 	b := newBackend(t, Options{Addrs: []string{sentinel.addr()}, MasterName: "isa", DB: 1})
 	require.False(t, b.Cluster())
-	conformance.Run(t, serve(t, b))
+	conformance.RunWith(t, serve(t, b), redisTarget)
 
 	// The data is on the master the sentinel named.
 	ctx := testCtx(t)

@@ -1,6 +1,9 @@
 package redisbackend
 
 import (
+	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"google.golang.org/grpc/codes"
@@ -38,26 +41,28 @@ import (
 // early; glob metacharacters would make the tenant prefix a pattern in SCAN
 // MATCH. Two policies keep tenants apart (Options.IDs):
 //
-//   - IDsEscape (the default): those characters, and '%' itself, are
-//     percent-encoded in the physical name ("a:x" -> "a%3Ax"). Every id is
-//     accepted and behaves exactly as with the embedded engine; an id
-//     without any of ":{}*?[]\%" maps to itself, so the earlier service's
-//     data stays readable for every id that service could keep apart.
-//   - IDsReject: such ids are refused with INVALID_ARGUMENT, so every
-//     accepted id maps to itself (the literal rule of the spec, section
-//     5.1).
+//   - IDsReject (the default, the rule of the spec, section 5.1): such ids
+//     are refused with INVALID_ARGUMENT, naming the id and the characters,
+//     so every accepted id maps to itself and the earlier service's data
+//     stays readable for every id it could keep apart.
+//   - IDsEscape (opt-in, a deviation from the legacy layout): those
+//     characters, and '%' itself, are percent-encoded in the physical name
+//     ("a:x" -> "a%3Ax"). Every id is accepted and behaves exactly as with
+//     the embedded engine, but an id holding one of ":{}*?[]\%" no longer
+//     names the key the earlier service used for it.
 
 // internalRoot prefixes every name the backend uses for itself.
 const internalRoot = "isa-memstore:"
 
-// forbiddenIDChars are the characters that would make the layout
-// ambiguous; IDsReject refuses them, IDsEscape encodes them.
-const forbiddenIDChars = ":{}*?[]\\"
+// ForbiddenIDChars are the characters that would make the layout
+// ambiguous; IDsReject refuses ids holding any of them, IDsEscape encodes
+// them.
+const ForbiddenIDChars = ":{}*?[]\\"
 
 // escapedIDChars are what IDsEscape percent-encodes: the ambiguous
 // characters and the escape character itself, which makes the encoding
 // injective.
-const escapedIDChars = forbiddenIDChars + "%"
+const escapedIDChars = ForbiddenIDChars + "%"
 
 // IDPolicy says what the backend does with ids the key layout cannot hold
 // literally.
@@ -65,10 +70,11 @@ type IDPolicy int
 
 // ID policies.
 const (
-	// IDsEscape percent-encodes them (the default).
-	IDsEscape IDPolicy = iota
-	// IDsReject answers INVALID_ARGUMENT.
-	IDsReject
+	// IDsReject answers INVALID_ARGUMENT (the default: the spec's rule).
+	IDsReject IDPolicy = iota
+	// IDsEscape percent-encodes them (opt-in; such ids then differ from
+	// the legacy layout's names).
+	IDsEscape
 )
 
 // names are the physical names of one tenant.
@@ -88,18 +94,55 @@ type layout struct {
 	ids     IDPolicy
 }
 
-// id checks (IDsReject) or encodes (IDsEscape) one id for a physical name.
-func (l layout) id(field, id string) (string, error) {
-	if l.ids == IDsReject {
-		if i := strings.IndexAny(id, forbiddenIDChars); i >= 0 {
-			return "", status.Errorf(codes.InvalidArgument,
-				"%s must not contain %q with the Redis backend: the Redis key layout (org-{org}:user-{user}:{key}) could not keep tenants apart",
-				field, id[i:i+1])
+// ambiguousChars lists, in order and once each, the characters of id that
+// the layout cannot hold; empty when there are none.
+func ambiguousChars(id string) []rune {
+	var out []rune
+	for _, c := range id {
+		if strings.ContainsRune(ForbiddenIDChars, c) && !slices.Contains(out, c) {
+			out = append(out, c)
 		}
-		return id, nil
 	}
-	if !strings.ContainsAny(id, escapedIDChars) {
-		return id, nil
+	return out
+}
+
+// rejection describes one refused id: the field, the id and its
+// offending characters, each quoted (Go syntax) so the id and the
+// characters read unambiguously in the message.
+func rejection(field, id string, chars []rune) string {
+	q := make([]string, len(chars))
+	for i, c := range chars {
+		q[i] = strconv.QuoteRune(c)
+	}
+	return fmt.Sprintf("%s %s contains %s", field, strconv.Quote(id), strings.Join(q, ", "))
+}
+
+// check refuses (IDsReject) a tenant whose ids the layout cannot hold,
+// naming every such id and its characters; IDsEscape accepts every id.
+func (l layout) check(t grpcserver.Tenant) error {
+	if l.ids == IDsEscape {
+		return nil
+	}
+	var bad []string
+	if c := ambiguousChars(t.User); len(c) > 0 {
+		bad = append(bad, rejection("user_id", t.User, c))
+	}
+	if c := ambiguousChars(t.Org); len(c) > 0 {
+		bad = append(bad, rejection("organization_id", t.Org, c))
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return status.Errorf(codes.InvalidArgument,
+		"%s: the Redis backend keeps the legacy key layout org-{org}:user-{user}:{key}, which such ids would make ambiguous (ids must not contain any of %s)",
+		strings.Join(bad, "; "), strings.Join(strings.Split(ForbiddenIDChars, ""), " "))
+}
+
+// escape encodes one id for a physical name (IDsEscape); with IDsReject
+// ids are literal (check has refused the others).
+func (l layout) escape(id string) string {
+	if l.ids != IDsEscape || !strings.ContainsAny(id, escapedIDChars) {
+		return id
 	}
 	const hex = "0123456789ABCDEF"
 	var b strings.Builder
@@ -113,19 +156,15 @@ func (l layout) id(field, id string) (string, error) {
 		}
 		b.WriteByte(c)
 	}
-	return b.String(), nil
+	return b.String()
 }
 
 // tenant checks t's ids and returns its names.
 func (l layout) tenant(t grpcserver.Tenant) (names, error) {
-	user, err := l.id("user_id", t.User)
-	if err != nil {
+	if err := l.check(t); err != nil {
 		return names{}, err
 	}
-	org, err := l.id("organization_id", t.Org)
-	if err != nil {
-		return names{}, err
-	}
+	user, org := l.escape(t.User), l.escape(t.Org)
 	base := "user-" + user
 	if org != "" {
 		base = "org-" + org + ":" + base

@@ -37,11 +37,37 @@ import (
 // callTimeout bounds every case, so a hung server fails instead of hanging.
 const callTimeout = 30 * time.Second
 
-// Run runs the suite against the server at target. Without dialOpts it
-// connects in plaintext and gzips every request, as the existing Python
-// clients do; dialOpts are appended (so they can replace the transport
-// credentials or add per-call credentials).
+// Config describes what the suite may expect of a target beyond the
+// common contract. The zero Config is the embedded engine's.
+type Config struct {
+	// RejectsAmbiguousIDs says the target keeps its data in the legacy
+	// Redis key layout, org-{org}:user-{user}:{key} (spec section 5.1),
+	// and so refuses, with INVALID_ARGUMENT, every user or organization id
+	// containing one of AmbiguousIDChars, naming each refused id (Go-quoted,
+	// strconv.Quote) and its offending characters (Go rune literals,
+	// strconv.QuoteRune) in the message. The tenancy cases then assert
+	// that refusal for every RPC, and that nothing was written, instead of
+	// the isolation of such tenants (which a target keeping tenants in
+	// separate keyspaces, the embedded engine, must give).
+	RejectsAmbiguousIDs bool
+}
+
+// AmbiguousIDChars are the characters that make the legacy Redis key
+// layout ambiguous: the separator, the hash-tag braces and the glob
+// metacharacters (spec section 5.1).
+const AmbiguousIDChars = ":{}*?[]\\"
+
+// Run runs the suite against the server at target with the zero Config
+// (a target that accepts every id). Without dialOpts it connects in
+// plaintext and gzips every request, as the existing Python clients do;
+// dialOpts are appended (so they can replace the transport credentials or
+// add per-call credentials).
 func Run(t *testing.T, target string, dialOpts ...grpc.DialOption) {
+	RunWith(t, target, Config{}, dialOpts...)
+}
+
+// RunWith is Run for a target described by cfg.
+func RunWith(t *testing.T, target string, cfg Config, dialOpts ...grpc.DialOption) {
 	opts := append([]grpc.DialOption{
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultCallOptions(grpc.UseCompressor(gzip.Name)),
@@ -49,7 +75,7 @@ func Run(t *testing.T, target string, dialOpts ...grpc.DialOption) {
 	conn, err := grpc.NewClient(target, opts...)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = conn.Close() })
-	s := &suite{conn: conn, c: pb.NewRedisServiceClient(conn)}
+	s := &suite{conn: conn, c: pb.NewRedisServiceClient(conn), cfg: cfg}
 	// One enclosing subtest: t.Run returns only when all its parallel
 	// subtests are done, so Run's caller may stop the server afterwards.
 	t.Run("conformance", func(t *testing.T) { s.run(t) })
@@ -91,6 +117,7 @@ func (s *suite) run(t *testing.T) {
 type suite struct {
 	conn *grpc.ClientConn
 	c    pb.RedisServiceClient
+	cfg  Config
 }
 
 // tenant is a caller identity, fresh for each case.
