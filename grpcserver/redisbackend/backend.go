@@ -209,6 +209,7 @@ func New(ctx context.Context, opts Options) (*Backend, error) {
 		quit:    make(chan struct{}),
 	}
 	b.base, b.stopBase = context.WithCancel(context.Background())
+	b.loadScripts(pctx)
 	b.healthy.Store(true)
 	b.locks = newLockNotifier(b)
 	b.wg.Add(1)

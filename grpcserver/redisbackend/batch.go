@@ -21,14 +21,18 @@ import (
 // gRPC layer gives (no field, no delta): INCR and DECR step by 1, HSET and
 // HGET use the empty field.
 
-// batchScript: KEYS[i] is op i's key. ARGV holds, op after op, its opcode
-// and its argument (the value, or EXPIRE's TTL in ms); SET has a third, its
-// TTL in ms ("0": none). Each op answers 1 (done), 0 (done, nothing found)
-// or Redis's error text.
-var batchScript = redis.NewScript(`
+// batchScript: KEYS[1..5] are the tenant's key registries (trackKeys),
+// KEYS[5+i] is op i's key. ARGV[1] is the length of the tenant's prefix;
+// then, op after op, its opcode and its argument (the value, or EXPIRE's
+// TTL in ms); SET has a third, its TTL in ms ("0": none). Each op answers
+// 1 (done), 0 (done, nothing found) or Redis's error text. The keys of
+// the writing ops are recorded in the registries at the end, in the same
+// script (registry.go).
+var batchScript = redis.NewScript(trackLua + `
 local out = {}
-local a = 1
-for i = 1, #KEYS do
+local written = {}
+local a = 2
+for i = 6, #KEYS do
   local k, op = KEYS[i], ARGV[a]
   local r
   if op == 'set' then
@@ -51,14 +55,17 @@ for i = 1, #KEYS do
     elseif op == 'hget' then r = redis.pcall('HGET', k, '')
     end
   end
+  if op ~= 'get' and op ~= 'hget' then written[k] = true end
   if type(r) == 'table' and r.err then
-    out[i] = r.err
+    out[i - 5] = r.err
   elseif r == false then
-    out[i] = 0
+    out[i - 5] = 0
   else
-    out[i] = 1
+    out[i - 5] = 1
   end
 end
+local plen = tonumber(ARGV[1])
+for k in pairs(written) do track(k, plen) end
 return out
 `)
 
@@ -91,8 +98,9 @@ func (b *Backend) ExecuteBatch(ctx context.Context, t grpcserver.Tenant, ops []g
 		return nil, err
 	}
 	errs := make([]error, len(ops))
-	keys := make([]string, 0, len(ops))
-	args := make([]any, 0, 2*len(ops))
+	keys := n.trackKeys(nil)
+	args := make([]any, 0, 1+2*len(ops))
+	args = append(args, len(n.prefix))
 	idx := make([]int, 0, len(ops)) // ops sent, by position in keys
 	isGet := make([]bool, 0, len(ops))
 	for i, op := range ops {
@@ -116,7 +124,7 @@ func (b *Backend) ExecuteBatch(ctx context.Context, t grpcserver.Tenant, ops []g
 	if len(ops) > 1 {
 		b.counters.command(t, int64(len(ops)-1)) // begin counted one
 	}
-	if len(keys) == 0 {
+	if len(idx) == 0 {
 		return errs, nil
 	}
 	res, err := batchScript.Run(ctx, b.c, keys, args...).Slice()

@@ -20,8 +20,13 @@ func (b *Backend) HSet(ctx context.Context, t grpcserver.Tenant, key string, fie
 	for _, f := range fields {
 		args = append(args, f.Field, f.Value)
 	}
-	v, err := b.c.HSet(ctx, n.key(key), args...).Result()
-	return v, b.translate(ctx, err)
+	k := n.key(key)
+	var cmd *redis.IntCmd
+	err = b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.HSet(ctx, k, args...) })
+	if err != nil {
+		return 0, b.translate(ctx, err)
+	}
+	return cmd.Val(), nil
 }
 
 // HGet implements grpcserver.HashBackend.
@@ -67,8 +72,13 @@ func (b *Backend) HDel(ctx context.Context, t grpcserver.Tenant, key string, fie
 	if err != nil {
 		return 0, err
 	}
-	v, err := b.c.HDel(ctx, n.key(key), fields...).Result()
-	return v, b.translate(ctx, err)
+	k := n.key(key)
+	var cmd *redis.IntCmd
+	err = b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.HDel(ctx, k, fields...) })
+	if err != nil {
+		return 0, b.translate(ctx, err)
+	}
+	return cmd.Val(), nil
 }
 
 // HExists implements grpcserver.HashBackend.
@@ -115,6 +125,11 @@ func (b *Backend) HIncrBy(ctx context.Context, t grpcserver.Tenant, key, field s
 	if err != nil {
 		return 0, err
 	}
-	v, err := b.c.HIncrBy(ctx, n.key(key), field, delta).Result()
-	return v, b.translate(ctx, err)
+	k := n.key(key)
+	var cmd *redis.IntCmd
+	err = b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.HIncrBy(ctx, k, field, delta) })
+	if err != nil {
+		return 0, b.translate(ctx, err)
+	}
+	return cmd.Val(), nil
 }

@@ -3,6 +3,7 @@ package redisbackend
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -18,22 +19,22 @@ var typeNames = []string{"string", "hash", "list", "set", "zset"}
 
 // Statistics implements grpcserver.InfoBackend.
 //
-// Keys, their types and their memory are counted by walking the tenant's
-// keys with SCAN (on the tenant's node, scanCount keys per step) and asking
-// TYPE and MEMORY USAGE of each batch in one pipeline: Redis is never
-// blocked by it, but the cost grows with the tenant's keys (Redis keeps no
-// per-prefix counts). Commands and the hit rate come from the per-tenant
-// counters (counters.go), flushed to Redis first so every process's calls
-// are included.
+// Keys and their types are counted from the tenant's key registry
+// (registry.go), which the backend's writes keep: one script drops the
+// expired members and answers each type's count and a random sample, so
+// the cost is O(log n + expired) per type, for this tenant only, never a
+// scan of the keyspace. memory_used_bytes is an estimate: each type's count
+// times the average MEMORY USAGE of its sample (at most statsSample keys
+// per type). Keys other programs wrote under the tenant's names are not in
+// the registry and not counted. Commands and the hit rate come from the
+// per-tenant counters (counters.go), flushed to Redis first so every
+// process's calls are included.
 func (b *Backend) Statistics(ctx context.Context, t grpcserver.Tenant) (grpcserver.Stats, error) {
 	n, err := b.begin(t)
 	if err != nil {
 		return grpcserver.Stats{}, err
 	}
 	st := grpcserver.Stats{KeysByType: make(map[string]int64, len(typeNames))}
-	for _, name := range typeNames {
-		st.KeysByType[name] = 0
-	}
 
 	pending := b.counters.take(t)
 	p := b.c.Pipeline()
@@ -54,64 +55,67 @@ func (b *Backend) Statistics(ctx context.Context, t grpcserver.Tenant) (grpcserv
 		st.HitRate = float64(c[1]) / float64(c[1]+c[2])
 	}
 
-	node, err := b.nodeOf(ctx, n)
+	regs := n.trackKeys(nil)
+	res, err := statsScript.Run(ctx, b.c, regs, statsSample).Slice()
 	if err != nil {
 		return grpcserver.Stats{}, b.translate(ctx, err)
 	}
-	pl, ok := node.(interface{ Pipeline() redis.Pipeliner })
-	if !ok {
-		return grpcserver.Stats{}, errors.New("redisbackend: the node client cannot pipeline")
+	if len(res) != len(typeNames) {
+		return grpcserver.Stats{}, fmt.Errorf("redisbackend: statistics script answered %d types, want %d", len(res), len(typeNames))
 	}
-	seen := make(map[string]struct{})
-	var batch []string
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
+	counts := make([]int64, len(typeNames))
+	samples := make([][]string, len(typeNames))
+	for i, r := range res {
+		pair, _ := r.([]any)
+		if len(pair) != 2 {
+			return grpcserver.Stats{}, fmt.Errorf("redisbackend: statistics script answered %T for %s", r, typeNames[i])
 		}
-		p := pl.Pipeline()
-		types := make([]*redis.StatusCmd, len(batch))
-		mems := make([]*redis.IntCmd, len(batch))
-		for i, k := range batch {
-			types[i] = p.Type(ctx, k)
-			mems[i] = p.MemoryUsage(ctx, k)
-		}
-		_, _ = p.Exec(ctx) // per-command errors below: a key may vanish meanwhile
-		for i := range batch {
-			typ, err := types[i].Result()
-			if err != nil {
-				return err
-			}
-			if typ == "none" {
-				continue // expired or deleted since the SCAN
-			}
-			st.Keys++
-			st.KeysByType[typ]++
-			if m, err := mems[i].Result(); err == nil {
-				st.MemoryBytes += m
+		counts[i], _ = pair[0].(int64)
+		for _, m := range pair[1].([]any) {
+			if s, ok := m.(string); ok {
+				samples[i] = append(samples[i], s)
 			}
 		}
-		batch = batch[:0]
-		return nil
 	}
-	var flushErr error
-	err = b.scan(ctx, n, escapeGlob(n.prefix)+"*", "", func(k string) {
-		if _, dup := seen[k]; dup || flushErr != nil {
-			return
+
+	// The sample's MEMORY USAGE, in one pipeline (one node: the keys share
+	// the tenant's slot in a cluster).
+	mems := make([][]*redis.IntCmd, len(typeNames))
+	p = b.c.Pipeline()
+	for i, sample := range samples {
+		for _, k := range sample {
+			mems[i] = append(mems[i], p.MemoryUsage(ctx, n.key(k)))
 		}
-		seen[k] = struct{}{}
-		batch = append(batch, k)
-		if len(batch) >= scanCount {
-			flushErr = flush()
+	}
+	if p.Len() > 0 {
+		_, _ = p.Exec(ctx) // per-key errors below: a sampled key may be gone
+	}
+	for i, typ := range typeNames {
+		var sum, seen int64
+		for j, m := range mems[i] {
+			v, err := m.Result()
+			switch {
+			case errors.Is(err, redis.Nil):
+				// Registered but gone: evicted or deleted by another
+				// program (expired keys were dropped above). Forget it,
+				// unless a write has brought it back meanwhile.
+				k := samples[i][j]
+				if err := forgetScript.Run(ctx, b.c, []string{n.registryKey(typ), n.key(k)}, k).Err(); err != nil {
+					return grpcserver.Stats{}, b.translate(ctx, err)
+				}
+				counts[i]--
+			case err != nil:
+				return grpcserver.Stats{}, b.translate(ctx, err)
+			default:
+				sum += v
+				seen++
+			}
 		}
-	})
-	if err == nil {
-		err = flushErr
-	}
-	if err == nil {
-		err = flush()
-	}
-	if err != nil {
-		return grpcserver.Stats{}, b.translate(ctx, err)
+		st.KeysByType[typ] = counts[i]
+		st.Keys += counts[i]
+		if seen > 0 {
+			st.MemoryBytes += int64(float64(sum) / float64(seen) * float64(counts[i]))
+		}
 	}
 	return st, nil
 }

@@ -24,8 +24,13 @@ func (b *Backend) Delete(ctx context.Context, t grpcserver.Tenant, keys []string
 	if len(keys) == 0 {
 		return 0, nil // DEL needs a key; nothing to delete
 	}
-	v, err := b.c.Del(ctx, n.keys(keys)...).Result()
-	return v, b.translate(ctx, err)
+	ks := n.keys(keys)
+	var cmd *redis.IntCmd
+	err = b.tracked(ctx, n, ks, func(p redis.Pipeliner) { cmd = p.Del(ctx, ks...) })
+	if err != nil {
+		return 0, b.translate(ctx, err)
+	}
+	return cmd.Val(), nil
 }
 
 // Exists implements grpcserver.KeyBackend.
@@ -45,7 +50,13 @@ func (b *Backend) Expire(ctx context.Context, t grpcserver.Tenant, key string, t
 	if err != nil {
 		return false, err
 	}
-	v, err := b.c.Do(ctx, "pexpire", n.key(key), ttlMillis(ttl)).Int64()
+	k := n.key(key)
+	var cmd *redis.Cmd
+	err = b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.Do(ctx, "pexpire", k, ttlMillis(ttl)) })
+	if err != nil {
+		return false, b.translate(ctx, err)
+	}
+	v, err := cmd.Int64()
 	return v == 1, b.translate(ctx, err)
 }
 
@@ -67,7 +78,8 @@ func (b *Backend) Rename(ctx context.Context, t grpcserver.Tenant, src, dst stri
 	if err != nil {
 		return err
 	}
-	return b.translate(ctx, b.c.Rename(ctx, n.key(src), n.key(dst)).Err())
+	s, d := n.key(src), n.key(dst)
+	return b.translate(ctx, b.tracked(ctx, n, []string{s, d}, func(p redis.Pipeliner) { p.Rename(ctx, s, d) }))
 }
 
 // ListKeys implements grpcserver.KeyBackend: SCAN MATCH over the tenant's

@@ -25,8 +25,13 @@ func (b *Backend) LPush(ctx context.Context, t grpcserver.Tenant, key string, va
 	if err != nil {
 		return 0, err
 	}
-	v, err := b.c.LPush(ctx, n.key(key), anys(values)...).Result()
-	return v, b.translate(ctx, err)
+	k := n.key(key)
+	var cmd *redis.IntCmd
+	err = b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.LPush(ctx, k, anys(values)...) })
+	if err != nil {
+		return 0, b.translate(ctx, err)
+	}
+	return cmd.Val(), nil
 }
 
 // RPush implements grpcserver.ListBackend.
@@ -35,8 +40,13 @@ func (b *Backend) RPush(ctx context.Context, t grpcserver.Tenant, key string, va
 	if err != nil {
 		return 0, err
 	}
-	v, err := b.c.RPush(ctx, n.key(key), anys(values)...).Result()
-	return v, b.translate(ctx, err)
+	k := n.key(key)
+	var cmd *redis.IntCmd
+	err = b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.RPush(ctx, k, anys(values)...) })
+	if err != nil {
+		return 0, b.translate(ctx, err)
+	}
+	return cmd.Val(), nil
 }
 
 // optional turns a reply that may be nil into (value, found, error).
@@ -52,14 +62,24 @@ func (b *Backend) optional(ctx context.Context, t grpcserver.Tenant, v string, e
 	return v, true, nil
 }
 
+// pop runs LPOP or RPOP, which delete the list they empty.
+func (b *Backend) pop(ctx context.Context, t grpcserver.Tenant, n names, key string, op func(redis.Pipeliner, context.Context, string) *redis.StringCmd) (string, bool, error) {
+	k := n.key(key)
+	var cmd *redis.StringCmd
+	if err := b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = op(p, ctx, k) }); err != nil {
+		return "", false, b.translate(ctx, err)
+	}
+	v, err := cmd.Result()
+	return b.optional(ctx, t, v, err)
+}
+
 // LPop implements grpcserver.ListBackend.
 func (b *Backend) LPop(ctx context.Context, t grpcserver.Tenant, key string) (string, bool, error) {
 	n, err := b.begin(t)
 	if err != nil {
 		return "", false, err
 	}
-	v, err := b.c.LPop(ctx, n.key(key)).Result()
-	return b.optional(ctx, t, v, err)
+	return b.pop(ctx, t, n, key, (redis.Pipeliner).LPop)
 }
 
 // RPop implements grpcserver.ListBackend.
@@ -68,8 +88,7 @@ func (b *Backend) RPop(ctx context.Context, t grpcserver.Tenant, key string) (st
 	if err != nil {
 		return "", false, err
 	}
-	v, err := b.c.RPop(ctx, n.key(key)).Result()
-	return b.optional(ctx, t, v, err)
+	return b.pop(ctx, t, n, key, (redis.Pipeliner).RPop)
 }
 
 // LRange implements grpcserver.ListBackend.
@@ -111,5 +130,6 @@ func (b *Backend) LTrim(ctx context.Context, t grpcserver.Tenant, key string, st
 	if err != nil {
 		return err
 	}
-	return b.translate(ctx, b.c.LTrim(ctx, n.key(key), start, stop).Err())
+	k := n.key(key)
+	return b.translate(ctx, b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { p.LTrim(ctx, k, start, stop) }))
 }

@@ -128,8 +128,10 @@ func (b *Backend) AcquireLock(ctx context.Context, t grpcserver.Tenant, name str
 			return grpcserver.Lock{}, false, nil
 		}
 		next := min(left, b.opts.LockRecheck)
-		if lease > 0 {
-			next = min(next, lease)
+		if lease >= 0 {
+			// PTTL answers 0 in the lease's last millisecond: look
+			// again right after it, not only at the next recheck.
+			next = min(next, max(lease, time.Millisecond))
 		}
 		timer := time.NewTimer(next)
 		select {

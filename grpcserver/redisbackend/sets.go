@@ -4,6 +4,8 @@ import (
 	"context"
 	"sort"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/isa-cloud/isa-memstore/grpcserver"
 )
 
@@ -17,8 +19,13 @@ func (b *Backend) SAdd(ctx context.Context, t grpcserver.Tenant, key string, mem
 	if err != nil {
 		return 0, err
 	}
-	v, err := b.c.SAdd(ctx, n.key(key), anys(members)...).Result()
-	return v, b.translate(ctx, err)
+	k := n.key(key)
+	var cmd *redis.IntCmd
+	err = b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.SAdd(ctx, k, anys(members)...) })
+	if err != nil {
+		return 0, b.translate(ctx, err)
+	}
+	return cmd.Val(), nil
 }
 
 // SRem implements grpcserver.SetBackend.
@@ -27,8 +34,13 @@ func (b *Backend) SRem(ctx context.Context, t grpcserver.Tenant, key string, mem
 	if err != nil {
 		return 0, err
 	}
-	v, err := b.c.SRem(ctx, n.key(key), anys(members)...).Result()
-	return v, b.translate(ctx, err)
+	k := n.key(key)
+	var cmd *redis.IntCmd
+	err = b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.SRem(ctx, k, anys(members)...) })
+	if err != nil {
+		return 0, b.translate(ctx, err)
+	}
+	return cmd.Val(), nil
 }
 
 // sorted sorts a set reply and counts its lookup.

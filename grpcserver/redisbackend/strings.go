@@ -75,7 +75,8 @@ func (b *Backend) Set(ctx context.Context, t grpcserver.Tenant, key, value strin
 	if ttl > 0 {
 		exp = time.Duration(ttlMillis(ttl)) * time.Millisecond
 	}
-	return b.translate(ctx, b.c.Set(ctx, n.key(key), value, exp).Err())
+	k := n.key(key)
+	return b.translate(ctx, b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { p.Set(ctx, k, value, exp) }))
 }
 
 // IncrBy implements grpcserver.StringBackend.
@@ -84,8 +85,13 @@ func (b *Backend) IncrBy(ctx context.Context, t grpcserver.Tenant, key string, d
 	if err != nil {
 		return 0, err
 	}
-	v, err := b.c.IncrBy(ctx, n.key(key), delta).Result()
-	return v, b.translate(ctx, err)
+	k := n.key(key)
+	var cmd *redis.IntCmd
+	err = b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.IncrBy(ctx, k, delta) })
+	if err != nil {
+		return 0, b.translate(ctx, err)
+	}
+	return cmd.Val(), nil
 }
 
 // DecrBy implements grpcserver.StringBackend.
@@ -94,8 +100,13 @@ func (b *Backend) DecrBy(ctx context.Context, t grpcserver.Tenant, key string, d
 	if err != nil {
 		return 0, err
 	}
-	v, err := b.c.DecrBy(ctx, n.key(key), delta).Result()
-	return v, b.translate(ctx, err)
+	k := n.key(key)
+	var cmd *redis.IntCmd
+	err = b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.DecrBy(ctx, k, delta) })
+	if err != nil {
+		return 0, b.translate(ctx, err)
+	}
+	return cmd.Val(), nil
 }
 
 // Append implements grpcserver.StringBackend.
@@ -104,6 +115,11 @@ func (b *Backend) Append(ctx context.Context, t grpcserver.Tenant, key, value st
 	if err != nil {
 		return 0, err
 	}
-	v, err := b.c.Append(ctx, n.key(key), value).Result()
-	return v, b.translate(ctx, err)
+	k := n.key(key)
+	var cmd *redis.IntCmd
+	err = b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.Append(ctx, k, value) })
+	if err != nil {
+		return 0, b.translate(ctx, err)
+	}
+	return cmd.Val(), nil
 }

@@ -33,11 +33,16 @@ func (b *Backend) ZAdd(ctx context.Context, t grpcserver.Tenant, key string, mem
 		return 0, err
 	}
 	args := make([]any, 0, 2+2*len(members))
-	args = append(args, "zadd", n.key(key))
+	k := n.key(key)
+	args = append(args, "zadd", k)
 	for _, m := range members {
 		args = append(args, formatScore(m.Score), m.Member)
 	}
-	v, err := b.c.Do(ctx, args...).Int64()
+	var cmd *redis.Cmd
+	if err := b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.Do(ctx, args...) }); err != nil {
+		return 0, b.translate(ctx, err)
+	}
+	v, err := cmd.Int64()
 	return v, b.translate(ctx, err)
 }
 
@@ -47,8 +52,13 @@ func (b *Backend) ZRem(ctx context.Context, t grpcserver.Tenant, key string, mem
 	if err != nil {
 		return 0, err
 	}
-	v, err := b.c.ZRem(ctx, n.key(key), anys(members)...).Result()
-	return v, b.translate(ctx, err)
+	k := n.key(key)
+	var cmd *redis.IntCmd
+	err = b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.ZRem(ctx, k, anys(members)...) })
+	if err != nil {
+		return 0, b.translate(ctx, err)
+	}
+	return cmd.Val(), nil
 }
 
 // zMembers converts a reply WITHSCORES.
@@ -145,6 +155,12 @@ func (b *Backend) ZIncrBy(ctx context.Context, t grpcserver.Tenant, key, member 
 	if err != nil {
 		return 0, err
 	}
-	v, err := b.c.Do(ctx, "zincrby", n.key(key), formatScore(delta), member).Float64()
+	k := n.key(key)
+	var cmd *redis.Cmd
+	err = b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.Do(ctx, "zincrby", k, formatScore(delta), member) })
+	if err != nil {
+		return 0, b.translate(ctx, err)
+	}
+	v, err := cmd.Float64()
 	return v, b.translate(ctx, err)
 }
