@@ -269,4 +269,3 @@ func TestTrackingSurvivesScriptFlush(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, map[string]regEntry{"k": {"string", false}, "h": {"hash", false}}, registryOf(t, b, tn))
 }
-
