@@ -21,12 +21,7 @@ func (b *Backend) HSet(ctx context.Context, t grpcserver.Tenant, key string, fie
 		args = append(args, f.Field, f.Value)
 	}
 	k := n.key(key)
-	var cmd *redis.IntCmd
-	err = b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.HSet(ctx, k, args...) })
-	if err != nil {
-		return 0, b.translate(ctx, err)
-	}
-	return cmd.Val(), nil
+	return b.writeInt(ctx, n, []string{k}, append([]any{"hset", k}, args...)...)
 }
 
 // HGet implements grpcserver.HashBackend.
@@ -73,12 +68,7 @@ func (b *Backend) HDel(ctx context.Context, t grpcserver.Tenant, key string, fie
 		return 0, err
 	}
 	k := n.key(key)
-	var cmd *redis.IntCmd
-	err = b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.HDel(ctx, k, fields...) })
-	if err != nil {
-		return 0, b.translate(ctx, err)
-	}
-	return cmd.Val(), nil
+	return b.writeInt(ctx, n, []string{k}, append([]any{"hdel", k}, anys(fields)...)...)
 }
 
 // HExists implements grpcserver.HashBackend.
@@ -126,10 +116,5 @@ func (b *Backend) HIncrBy(ctx context.Context, t grpcserver.Tenant, key, field s
 		return 0, err
 	}
 	k := n.key(key)
-	var cmd *redis.IntCmd
-	err = b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.HIncrBy(ctx, k, field, delta) })
-	if err != nil {
-		return 0, b.translate(ctx, err)
-	}
-	return cmd.Val(), nil
+	return b.writeIntTx(ctx, n, []string{k}, "hincrby", k, field, delta)
 }

@@ -25,12 +25,7 @@ func (b *Backend) Delete(ctx context.Context, t grpcserver.Tenant, keys []string
 		return 0, nil // DEL needs a key; nothing to delete
 	}
 	ks := n.keys(keys)
-	var cmd *redis.IntCmd
-	err = b.tracked(ctx, n, ks, func(p redis.Pipeliner) { cmd = p.Del(ctx, ks...) })
-	if err != nil {
-		return 0, b.translate(ctx, err)
-	}
-	return cmd.Val(), nil
+	return b.writeInt(ctx, n, ks, append([]any{"del"}, anys(ks)...)...)
 }
 
 // Exists implements grpcserver.KeyBackend.
@@ -51,13 +46,8 @@ func (b *Backend) Expire(ctx context.Context, t grpcserver.Tenant, key string, t
 		return false, err
 	}
 	k := n.key(key)
-	var cmd *redis.Cmd
-	err = b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.Do(ctx, "pexpire", k, ttlMillis(ttl)) })
-	if err != nil {
-		return false, b.translate(ctx, err)
-	}
-	v, err := cmd.Int64()
-	return v == 1, b.translate(ctx, err)
+	v, err := b.writeInt(ctx, n, []string{k}, "pexpire", k, ttlMillis(ttl))
+	return v == 1, err
 }
 
 // TTL implements grpcserver.KeyBackend.
@@ -79,7 +69,7 @@ func (b *Backend) Rename(ctx context.Context, t grpcserver.Tenant, src, dst stri
 		return err
 	}
 	s, d := n.key(src), n.key(dst)
-	return b.translate(ctx, b.tracked(ctx, n, []string{s, d}, func(p redis.Pipeliner) { p.Rename(ctx, s, d) }))
+	return b.translate(ctx, b.write(ctx, n, []string{s, d}, "rename", s, d).Err())
 }
 
 // ListKeys implements grpcserver.KeyBackend: SCAN MATCH over the tenant's

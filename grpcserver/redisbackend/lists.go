@@ -26,12 +26,7 @@ func (b *Backend) LPush(ctx context.Context, t grpcserver.Tenant, key string, va
 		return 0, err
 	}
 	k := n.key(key)
-	var cmd *redis.IntCmd
-	err = b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.LPush(ctx, k, anys(values)...) })
-	if err != nil {
-		return 0, b.translate(ctx, err)
-	}
-	return cmd.Val(), nil
+	return b.writeInt(ctx, n, []string{k}, append([]any{"lpush", k}, anys(values)...)...)
 }
 
 // RPush implements grpcserver.ListBackend.
@@ -41,12 +36,7 @@ func (b *Backend) RPush(ctx context.Context, t grpcserver.Tenant, key string, va
 		return 0, err
 	}
 	k := n.key(key)
-	var cmd *redis.IntCmd
-	err = b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.RPush(ctx, k, anys(values)...) })
-	if err != nil {
-		return 0, b.translate(ctx, err)
-	}
-	return cmd.Val(), nil
+	return b.writeInt(ctx, n, []string{k}, append([]any{"rpush", k}, anys(values)...)...)
 }
 
 // optional turns a reply that may be nil into (value, found, error).
@@ -63,13 +53,9 @@ func (b *Backend) optional(ctx context.Context, t grpcserver.Tenant, v string, e
 }
 
 // pop runs LPOP or RPOP, which delete the list they empty.
-func (b *Backend) pop(ctx context.Context, t grpcserver.Tenant, n names, key string, op func(redis.Pipeliner, context.Context, string) *redis.StringCmd) (string, bool, error) {
+func (b *Backend) pop(ctx context.Context, t grpcserver.Tenant, n names, key, op string) (string, bool, error) {
 	k := n.key(key)
-	var cmd *redis.StringCmd
-	if err := b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = op(p, ctx, k) }); err != nil {
-		return "", false, b.translate(ctx, err)
-	}
-	v, err := cmd.Result()
+	v, err := b.write(ctx, n, []string{k}, op, k).Text()
 	return b.optional(ctx, t, v, err)
 }
 
@@ -79,7 +65,7 @@ func (b *Backend) LPop(ctx context.Context, t grpcserver.Tenant, key string) (st
 	if err != nil {
 		return "", false, err
 	}
-	return b.pop(ctx, t, n, key, (redis.Pipeliner).LPop)
+	return b.pop(ctx, t, n, key, "lpop")
 }
 
 // RPop implements grpcserver.ListBackend.
@@ -88,7 +74,7 @@ func (b *Backend) RPop(ctx context.Context, t grpcserver.Tenant, key string) (st
 	if err != nil {
 		return "", false, err
 	}
-	return b.pop(ctx, t, n, key, (redis.Pipeliner).RPop)
+	return b.pop(ctx, t, n, key, "rpop")
 }
 
 // LRange implements grpcserver.ListBackend.
@@ -131,5 +117,5 @@ func (b *Backend) LTrim(ctx context.Context, t grpcserver.Tenant, key string, st
 		return err
 	}
 	k := n.key(key)
-	return b.translate(ctx, b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { p.LTrim(ctx, k, start, stop) }))
+	return b.translate(ctx, b.write(ctx, n, []string{k}, "ltrim", k, start, stop).Err())
 }

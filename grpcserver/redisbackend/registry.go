@@ -15,11 +15,12 @@ import (
 // key of every tenant. Instead each tenant has one sorted set per type
 // (registryKey) whose members are the tenant's keys of that type (logical
 // names) scored by their absolute deadline in Unix ms, +inf when they do
-// not expire. Every write the backend makes (tracked, and the batch
+// not expire. Every write the backend makes (write, and the batch
 // script) records the keys it touched in the same MULTI/EXEC or script:
 // for each key, TYPE and PEXPIRETIME decide which registry holds it and
 // with which score, and it is removed from the others (from all of them
-// once it is gone). Expiry needs no write: GetStatistics first drops the
+// once it is gone; a key is in one registry at most, so an overwrite that
+// keeps the type needs no removal). Expiry needs no write: GetStatistics first drops the
 // members whose deadline has passed by Redis's clock (statsScript), the
 // same rule Redis applies to the keys. So a tenant's statistics cost
 // O(log n + expired) per type, whatever the size of the keyspace.
@@ -63,11 +64,17 @@ local function track(key, plen)
     local at = redis.call('PEXPIRETIME', key)
     if at >= 0 then score = at end
   end
+  local other = true
   for i = 1, 5 do
     if trackTypes[i] == typ then
-      redis.call('ZADD', KEYS[i], score, name)
-    else
-      redis.call('ZREM', KEYS[i], name)
+      -- 0: the key was already registered under this type, so under
+      -- no other (the common case: an overwrite).
+      other = redis.call('ZADD', KEYS[i], score, name) == 1
+    end
+  end
+  if other then
+    for i = 1, 5 do
+      if trackTypes[i] ~= typ then redis.call('ZREM', KEYS[i], name) end
     end
   end
 end
@@ -121,51 +128,103 @@ func isNoScript(err error) bool {
 	return errors.As(err, &re) && strings.HasPrefix(re.Error(), "NOSCRIPT")
 }
 
-// tracked runs the commands queue adds, which may create, delete, retype
-// or change the expiry of keys (physical names of tenant n), and records
-// keys in the tenant's registries in the same MULTI/EXEC, so no other
-// client sees the keys and the registry disagree. The callers read their
-// commands' replies; the error returned is Redis's refusal of one of the
-// commands (nothing changed then) or a failure to reach Redis, for the
-// caller to translate.
+// maxScriptArgs bounds the arguments write passes through writeScript:
+// Lua's unpack needs a stack slot per argument (at most 8000 in Redis's
+// Lua); longer commands take the transaction.
+const maxScriptArgs = 1024
+
+// scriptArity is the start of Redis's reply to a command called from a
+// script with too few arguments. It differs from the reply outside a
+// script ("ERR wrong number of arguments for 'hset' command", the
+// engine's), so such calls are retried as plain commands.
+const scriptArity = "ERR Wrong number of args calling Redis command from script"
+
+// writeScript: KEYS as trackKeys; ARGV[1] the length of the tenant's
+// prefix, ARGV[2..] a command. Runs the command and, when it succeeds,
+// records KEYS[6..]; answers the command's reply (or error) as it is.
+var writeScript = redis.NewScript(trackLua + `
+local r = redis.pcall(unpack(ARGV, 2))
+if type(r) == 'table' and r.err then return r end
+local plen = tonumber(ARGV[1])
+for k = 6, #KEYS do track(KEYS[k], plen) end
+return r
+`)
+
+// write runs one command that may create, delete, retype or change the
+// expiry of keys (physical names of tenant n, which the command names
+// among its args) and records keys in the tenant's registries atomically
+// with it, in one script: no other client sees the keys and the registry
+// disagree. The reply is the command's, as from Do; a command Redis
+// refuses changes nothing and records nothing.
 //
-// Why a transaction around the plain command rather than one script
-// running it: the command's reply reaches the caller untouched (a Lua
-// script turns integers into doubles, which INCRBY near 2^63 would not
-// survive) and its arguments are not limited by Lua's stack.
-func (b *Backend) tracked(ctx context.Context, n names, keys []string, queue func(p redis.Pipeliner)) error {
+// A script turns integer replies into Lua's doubles, exact only below
+// 2^53: commands whose reply can be larger (INCRBY, DECRBY, HINCRBY) go
+// through writeTx instead.
+func (b *Backend) write(ctx context.Context, n names, keys []string, args ...any) *redis.Cmd {
+	if len(args) > maxScriptArgs {
+		return b.writeTx(ctx, n, keys, args...)
+	}
+	cmd := writeScript.Run(ctx, b.c, n.trackKeys(keys), append([]any{len(n.prefix)}, args...)...)
+	if err := cmd.Err(); err != nil && strings.HasPrefix(err.Error(), scriptArity) {
+		return b.writeTx(ctx, n, keys, args...) // for Redis's own error text
+	}
+	return cmd
+}
+
+// writeInt is write for a command that answers an integer.
+func (b *Backend) writeInt(ctx context.Context, n names, keys []string, args ...any) (int64, error) {
+	v, err := b.write(ctx, n, keys, args...).Int64()
+	return v, b.translate(ctx, err)
+}
+
+// writeIntTx is writeInt through writeTx, for integers of any size.
+func (b *Backend) writeIntTx(ctx context.Context, n names, keys []string, args ...any) (int64, error) {
+	v, err := b.writeTx(ctx, n, keys, args...).Int64()
+	return v, b.translate(ctx, err)
+}
+
+// writeTx is write as a MULTI/EXEC of the plain command and trackScript:
+// the reply reaches the caller untouched and the arguments are not
+// limited by Lua's stack.
+func (b *Backend) writeTx(ctx context.Context, n names, keys []string, args ...any) *redis.Cmd {
 	p := b.c.TxPipeline()
-	queue(p)
+	cmd := p.Do(ctx, args...)
 	tr := p.EvalSha(ctx, trackScript.Hash(), n.trackKeys(keys), len(n.prefix))
-	cmds, _ := p.Exec(ctx) // per-command errors below
-	for _, c := range cmds[:len(cmds)-1] {
-		if err := c.Err(); err != nil && !errors.Is(err, redis.Nil) {
-			// Refused at queueing (EXECABORT: nothing ran) or at run
-			// time (the command changed nothing; tracking ran anyway),
-			// or Redis is unreachable.
-			return err
-		}
+	_, _ = p.Exec(ctx) // per-command errors below
+	if err := cmd.Err(); err != nil {
+		// Refused at queueing (EXECABORT: nothing ran) or at run time
+		// (the command changed nothing), or Redis is unreachable.
+		return cmd
 	}
 	err := tr.Err()
 	if isNoScript(err) {
 		// The first write after Redis lost its script cache: record
 		// now, loading the script. Tracking reads the keys' current
-		// state, so recording just after the write is still right;
+		// state, so recording just after the write is still right,
 		// and any later write to the keys records them again.
 		err = trackScript.Run(ctx, b.c, n.trackKeys(keys), len(n.prefix)).Err()
 	}
-	return err
+	if err != nil {
+		cmd.SetErr(err)
+	}
+	return cmd
 }
 
 // loadScripts puts the scripts the write path runs with EVALSHA into
 // Redis's script cache (on every master of a cluster), so writes need no
-// fallback. Best effort: tracked loads the script itself when needed.
+// fallback. Best effort: Script.Run and writeTx load them when needed.
 func (b *Backend) loadScripts(ctx context.Context) {
 	if cc, ok := b.c.(*redis.ClusterClient); ok {
 		_ = cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
-			return trackScript.Load(ctx, c).Err()
+			for _, s := range []*redis.Script{trackScript, writeScript} {
+				if err := s.Load(ctx, c).Err(); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 		return
 	}
 	_ = trackScript.Load(ctx, b.c).Err()
+	_ = writeScript.Load(ctx, b.c).Err()
 }

@@ -129,7 +129,7 @@ func TestRegistryFollowsEveryWrite(t *testing.T) {
 			_, err := b.LPush(ctx, tn, "h", []string{"x"})
 			require.Error(t, err, "WRONGTYPE")
 			_, err = b.HSet(ctx, tn, "fresh", nil)
-			require.Error(t, err, "no fields")
+			require.EqualError(t, err, "ERR wrong number of arguments for 'hset' command", "Redis's own text, not the script's")
 			require.Error(t, b.Rename(ctx, tn, "ghost", "other"), "no such key")
 			require.Equal(t, want, registryOf(t, b, tn), "after refused writes")
 
@@ -143,6 +143,40 @@ func TestRegistryFollowsEveryWrite(t *testing.T) {
 			assert.Equal(t, int64(len(want)), st.Keys)
 		})
 	}
+}
+
+// TestWriteOutsideScripts: the writes that cannot go through a script (an
+// exact 64-bit reply, more arguments than Lua's stack takes) are recorded
+// too, and answer exactly.
+func TestWriteOutsideScripts(t *testing.T) {
+	b := standalone(t)
+	ctx := testCtx(t)
+	tn := freshTenant()
+	v, err := b.IncrBy(ctx, tn, "n", math.MaxInt64-1)
+	require.NoError(t, err)
+	v, err = b.IncrBy(ctx, tn, "n", 1)
+	require.NoError(t, err)
+	assert.Equal(t, int64(math.MaxInt64), v, "a double would have rounded it")
+	v, err = b.HIncrBy(ctx, tn, "h", "f", math.MinInt64)
+	require.NoError(t, err)
+	assert.Equal(t, int64(math.MinInt64), v)
+
+	fields := make([]grpcserver.HashField, maxScriptArgs)
+	for i := range fields {
+		fields[i] = grpcserver.HashField{Field: strconv.Itoa(i), Value: "v"}
+	}
+	added, err := b.HSet(ctx, tn, "big", fields)
+	require.NoError(t, err)
+	assert.Equal(t, int64(maxScriptArgs), added)
+	members := make([]string, 10000) // beyond Lua's 8000 stack slots
+	for i := range members {
+		members[i] = strconv.Itoa(i)
+	}
+	added, err = b.SAdd(ctx, tn, "bigset", members)
+	require.NoError(t, err)
+	assert.Equal(t, int64(len(members)), added)
+	assert.Equal(t, map[string]regEntry{"n": {"string", false}, "h": {"hash", false}, "big": {"hash", false}, "bigset": {"set", false}},
+		registryOf(t, b, tn))
 }
 
 // TestStatisticsDropExpired: members whose deadline has passed are not
@@ -267,5 +301,8 @@ func TestTrackingSurvivesScriptFlush(t *testing.T) {
 	require.NoError(t, b.c.ScriptFlush(ctx).Err())
 	_, err := b.ExecuteBatch(ctx, tn, []grpcserver.BatchOp{{Op: "HSET", Key: "h", Value: "v"}})
 	require.NoError(t, err)
-	assert.Equal(t, map[string]regEntry{"k": {"string", false}, "h": {"hash", false}}, registryOf(t, b, tn))
+	require.NoError(t, b.c.ScriptFlush(ctx).Err())
+	_, err = b.IncrBy(ctx, tn, "n", 1) // the transaction's EVALSHA fails: recorded after it
+	require.NoError(t, err)
+	assert.Equal(t, map[string]regEntry{"k": {"string", false}, "h": {"hash", false}, "n": {"string", false}}, registryOf(t, b, tn))
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"sort"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/isa-cloud/isa-memstore/grpcserver"
 )
 
@@ -20,12 +18,7 @@ func (b *Backend) SAdd(ctx context.Context, t grpcserver.Tenant, key string, mem
 		return 0, err
 	}
 	k := n.key(key)
-	var cmd *redis.IntCmd
-	err = b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.SAdd(ctx, k, anys(members)...) })
-	if err != nil {
-		return 0, b.translate(ctx, err)
-	}
-	return cmd.Val(), nil
+	return b.writeInt(ctx, n, []string{k}, append([]any{"sadd", k}, anys(members)...)...)
 }
 
 // SRem implements grpcserver.SetBackend.
@@ -35,12 +28,7 @@ func (b *Backend) SRem(ctx context.Context, t grpcserver.Tenant, key string, mem
 		return 0, err
 	}
 	k := n.key(key)
-	var cmd *redis.IntCmd
-	err = b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.SRem(ctx, k, anys(members)...) })
-	if err != nil {
-		return 0, b.translate(ctx, err)
-	}
-	return cmd.Val(), nil
+	return b.writeInt(ctx, n, []string{k}, append([]any{"srem", k}, anys(members)...)...)
 }
 
 // sorted sorts a set reply and counts its lookup.

@@ -71,12 +71,12 @@ func (b *Backend) Set(ctx context.Context, t grpcserver.Tenant, key, value strin
 	if err != nil {
 		return err
 	}
-	var exp time.Duration
-	if ttl > 0 {
-		exp = time.Duration(ttlMillis(ttl)) * time.Millisecond
-	}
 	k := n.key(key)
-	return b.translate(ctx, b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { p.Set(ctx, k, value, exp) }))
+	args := []any{"set", k, value}
+	if ttl > 0 {
+		args = append(args, "px", ttlMillis(ttl))
+	}
+	return b.translate(ctx, b.write(ctx, n, []string{k}, args...).Err())
 }
 
 // IncrBy implements grpcserver.StringBackend.
@@ -86,12 +86,7 @@ func (b *Backend) IncrBy(ctx context.Context, t grpcserver.Tenant, key string, d
 		return 0, err
 	}
 	k := n.key(key)
-	var cmd *redis.IntCmd
-	err = b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.IncrBy(ctx, k, delta) })
-	if err != nil {
-		return 0, b.translate(ctx, err)
-	}
-	return cmd.Val(), nil
+	return b.writeIntTx(ctx, n, []string{k}, "incrby", k, delta)
 }
 
 // DecrBy implements grpcserver.StringBackend.
@@ -101,12 +96,7 @@ func (b *Backend) DecrBy(ctx context.Context, t grpcserver.Tenant, key string, d
 		return 0, err
 	}
 	k := n.key(key)
-	var cmd *redis.IntCmd
-	err = b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.DecrBy(ctx, k, delta) })
-	if err != nil {
-		return 0, b.translate(ctx, err)
-	}
-	return cmd.Val(), nil
+	return b.writeIntTx(ctx, n, []string{k}, "decrby", k, delta)
 }
 
 // Append implements grpcserver.StringBackend.
@@ -116,10 +106,5 @@ func (b *Backend) Append(ctx context.Context, t grpcserver.Tenant, key, value st
 		return 0, err
 	}
 	k := n.key(key)
-	var cmd *redis.IntCmd
-	err = b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.Append(ctx, k, value) })
-	if err != nil {
-		return 0, b.translate(ctx, err)
-	}
-	return cmd.Val(), nil
+	return b.writeInt(ctx, n, []string{k}, "append", k, value)
 }

@@ -38,12 +38,7 @@ func (b *Backend) ZAdd(ctx context.Context, t grpcserver.Tenant, key string, mem
 	for _, m := range members {
 		args = append(args, formatScore(m.Score), m.Member)
 	}
-	var cmd *redis.Cmd
-	if err := b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.Do(ctx, args...) }); err != nil {
-		return 0, b.translate(ctx, err)
-	}
-	v, err := cmd.Int64()
-	return v, b.translate(ctx, err)
+	return b.writeInt(ctx, n, []string{k}, args...)
 }
 
 // ZRem implements grpcserver.ZSetBackend.
@@ -53,12 +48,7 @@ func (b *Backend) ZRem(ctx context.Context, t grpcserver.Tenant, key string, mem
 		return 0, err
 	}
 	k := n.key(key)
-	var cmd *redis.IntCmd
-	err = b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.ZRem(ctx, k, anys(members)...) })
-	if err != nil {
-		return 0, b.translate(ctx, err)
-	}
-	return cmd.Val(), nil
+	return b.writeInt(ctx, n, []string{k}, append([]any{"zrem", k}, anys(members)...)...)
 }
 
 // zMembers converts a reply WITHSCORES.
@@ -156,11 +146,6 @@ func (b *Backend) ZIncrBy(ctx context.Context, t grpcserver.Tenant, key, member 
 		return 0, err
 	}
 	k := n.key(key)
-	var cmd *redis.Cmd
-	err = b.tracked(ctx, n, []string{k}, func(p redis.Pipeliner) { cmd = p.Do(ctx, "zincrby", k, formatScore(delta), member) })
-	if err != nil {
-		return 0, b.translate(ctx, err)
-	}
-	v, err := cmd.Float64()
+	v, err := b.write(ctx, n, []string{k}, "zincrby", k, formatScore(delta), member).Float64()
 	return v, b.translate(ctx, err)
 }
