@@ -16,14 +16,16 @@ import (
 // (registryKey) whose members are the tenant's keys of that type (logical
 // names) scored by their absolute deadline in Unix ms, +inf when they do
 // not expire. Every write the backend makes (write, and the batch
-// script) records the keys it touched in the same MULTI/EXEC or script:
-// for each key, TYPE and PEXPIRETIME decide which registry holds it and
-// with which score, and it is removed from the others (from all of them
-// once it is gone; a key is in one registry at most, so an overwrite that
-// keeps the type needs no removal). Expiry needs no write: GetStatistics first drops the
-// members whose deadline has passed by Redis's clock (statsScript), the
-// same rule Redis applies to the keys. So a tenant's statistics cost
-// O(log n + expired) per type, whatever the size of the keyspace.
+// script) records the keys it touched atomically with the change, in the
+// same script (or MULTI/EXEC): for each key, TYPE and PEXPIRETIME (Redis's
+// own deadline, so no clock of ours is involved) decide which registry
+// holds it and with which score, and it is removed from the others (from
+// all of them once it is gone; a key is in one registry at most, so an
+// overwrite that keeps the type needs no removal). Expiry needs no write:
+// GetStatistics first drops the members whose deadline has passed by
+// Redis's clock (statsScript), the rule Redis applies to the keys. So a
+// tenant's statistics cost O(log n + expired) per type, whatever the size
+// of the keyspace.
 //
 // The registries carry the tenant's hash tag, so in a cluster they live in
 // the tenant's slot, next to its keys, and scripts and transactions over
