@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
@@ -44,6 +45,7 @@ type redisConfig struct {
 	tlsCA        string
 	tlsInsecure  bool
 	ids          string
+	rebuild      bool
 	poolSize     int
 	dialTimeout  time.Duration
 }
@@ -83,6 +85,7 @@ func (c *config) registerBackend(fs *flag.FlagSet) {
 	fs.StringVar(&r.tlsCA, "redis-tls-ca", "", "PEM `file` of the CA that signed Redis's certificate (default: the system's roots); implies --redis-tls")
 	fs.BoolVar(&r.tlsInsecure, "redis-tls-insecure", false, "do not verify Redis's certificate (testing only)")
 	fs.StringVar(&r.ids, "redis-ids", r.ids, "user and organization ids containing any of : { } * ? [ ] \\, which would make the legacy key layout org-{org}:user-{user}:{key} ambiguous: `reject` them with INVALID_ARGUMENT (the spec's rule), or escape them (percent-encoding, also of %; a deviation from the legacy layout: such tenants' keys get names the earlier service did not use)")
+	fs.BoolVar(&r.rebuild, "redis-rebuild-registry", false, "do not serve: record every tenant key Redis holds in the key registries GetStatistics counts from (for data other programs wrote, such as the earlier service's), then exit; walks the whole keyspace with SCAN")
 	fs.IntVar(&r.poolSize, "redis-pool-size", 0, "connections per Redis node (0: 10 per CPU)")
 	fs.DurationVar(&r.dialTimeout, "redis-dial-timeout", r.dialTimeout, "how long connecting to Redis may take, also at start-up")
 }
@@ -93,6 +96,9 @@ func (c *config) validateBackend() error {
 	if c.backend != backendRedis {
 		if r.addrs != "" {
 			return errors.New("--redis-addrs needs --backend redis")
+		}
+		if r.rebuild {
+			return errors.New("--redis-rebuild-registry needs --backend redis")
 		}
 		return nil
 	}
@@ -167,6 +173,28 @@ func (r *redisConfig) options(log *slog.Logger) (redisbackend.Options, error) {
 		}
 	}
 	return o, nil
+}
+
+// rebuildRegistry is --redis-rebuild-registry: it records the keys Redis
+// holds in the Redis backend's key registries and reports how many.
+func rebuildRegistry(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer) error {
+	opts, err := cfg.redis.options(log)
+	if err != nil {
+		return err
+	}
+	redis.SetLogger(redisLog{log})
+	b, err := redisbackend.New(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	start := time.Now()
+	n, err := b.RebuildRegistries(ctx)
+	if err != nil {
+		return fmt.Errorf("rebuilding the key registries: %w", err)
+	}
+	fmt.Fprintf(stdout, "isa-memstore: recorded %d keys in the key registries in %s\n", n, time.Since(start).Round(time.Millisecond))
+	return nil
 }
 
 // redisLog adapts slog to go-redis's logger.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
 	"net"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -173,4 +175,27 @@ func TestBinaryRedisOutage(t *testing.T) {
 	require.Eventually(t, func() bool { return status(hc) == healthpb.HealthCheckResponse_SERVING },
 		20*time.Second, 20*time.Millisecond, "and back up, without a restart")
 	assert.Equal(t, 0, p.stop(t, syscall.SIGTERM), "stderr:\n%s", p.stderr.String())
+}
+
+// TestBinaryRedisRebuildRegistry: --redis-rebuild-registry records keys
+// other programs wrote, then exits without serving.
+func TestBinaryRedisRebuildRegistry(t *testing.T) {
+	addr := testredis.Addr(t)
+	ctx := testCtx(t)
+	c := redis.NewClient(&redis.Options{Addr: addr, DB: 12})
+	t.Cleanup(func() { _ = c.Close() })
+	user := fmt.Sprintf("rebuild-%d", time.Now().UnixNano())
+	require.NoError(t, c.Set(ctx, "user-"+user+":legacy", "v", time.Hour).Err())
+
+	stdout, stderr, code := runBinary(t, nil, "--backend", "redis", "--redis-addrs", addr, "--redis-db", "12", "--redis-rebuild-registry")
+	require.Equal(t, 0, code, "stderr:\n%s", stderr)
+	assert.Regexp(t, `^isa-memstore: recorded \d+ keys in the key registries in `, stdout)
+	at, err := c.ZScore(ctx, "isa-memstore:keys:{user-"+user+"}:string", "legacy").Result()
+	require.NoError(t, err, "the legacy key is registered")
+	exp, err := c.PExpireTime(ctx, "user-"+user+":legacy").Result()
+	require.NoError(t, err)
+	assert.Equal(t, float64(exp.Milliseconds()), at, "with its deadline")
+
+	_, err = parseConfig([]string{"--redis-rebuild-registry"}, env(nil), &bytes.Buffer{})
+	assert.ErrorContains(t, err, "--redis-rebuild-registry needs --backend redis")
 }

@@ -66,6 +66,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exitOK
 	}
 	log := newLogger(cfg, stderr)
+	if cfg.redis.rebuild {
+		if err := rebuildRegistry(ctx, cfg, log, stdout); err != nil {
+			log.Error("isa-memstore failed", slog.String("error", err.Error()))
+			return exitError
+		}
+		return exitOK
+	}
 	if err := serve(ctx, cfg, log, stdout); err != nil {
 		log.Error("isa-memstore failed", slog.String("error", err.Error()))
 		return exitError

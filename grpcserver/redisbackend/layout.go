@@ -178,6 +178,47 @@ func (l layout) tenant(t grpcserver.Tenant) (names, error) {
 	return n, nil
 }
 
+// parse finds the tenant a physical data key belongs to (RebuildRegistries):
+// ok is false for names that are not a tenant's key in this layout. The
+// names are built from the physical (possibly escaped) ids as they are,
+// which is all a registry needs.
+func (l layout) parse(phys string) (n names, ok bool) {
+	var base string
+	if l.cluster {
+		end := strings.IndexByte(phys, '}')
+		if !strings.HasPrefix(phys, "{") || end < 0 || !strings.HasPrefix(phys[end+1:], ":") {
+			return names{}, false
+		}
+		base = phys[1:end]
+	} else {
+		// Ids hold no ':' (refused or escaped), so the first one or two
+		// end the tenant part.
+		rest := phys
+		if org, ok := strings.CutPrefix(rest, "org-"); ok {
+			i := strings.IndexByte(org, ':')
+			if i < 0 {
+				return names{}, false
+			}
+			rest = org[i+1:]
+		}
+		user, ok := strings.CutPrefix(rest, "user-")
+		i := strings.IndexByte(user, ':')
+		if !ok || i < 0 {
+			return names{}, false
+		}
+		base = phys[:len(phys)-len(user)+i]
+	}
+	if !strings.HasPrefix(base, "user-") && !strings.HasPrefix(base, "org-") {
+		return names{}, false
+	}
+	n.tag = "{" + base + "}"
+	n.prefix = base + ":"
+	if l.cluster {
+		n.prefix = n.tag + ":"
+	}
+	return n, true
+}
+
 // key is the physical name of the tenant's key k.
 func (n names) key(k string) string { return n.prefix + k }
 

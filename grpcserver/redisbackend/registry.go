@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -229,4 +230,132 @@ func (b *Backend) loadScripts(ctx context.Context) {
 	}
 	_ = trackScript.Load(ctx, b.c).Err()
 	_ = writeScript.Load(ctx, b.c).Err()
+}
+
+// rebuildBatch is how many keys one trackScript call of RebuildRegistries
+// records: a short step for Redis, which serves other clients between
+// steps.
+const rebuildBatch = 500
+
+// RebuildRegistries brings every tenant's key registry in line with the
+// keys Redis holds, for data the backend did not write itself (the
+// earlier service's keys under the same names, a restore from a dump) or
+// registries left behind by keys deleted outside the backend. It walks the
+// whole keyspace with SCAN on every master, so it is an explicit, one-shot
+// maintenance step (isa-memstore --redis-rebuild-registry), never part of
+// serving. It answers how many tenant keys it found (and recorded).
+//
+// Names are parsed with the backend's layout: org-{org}:user-{user}:{key}
+// or user-{user}:{key} on standalone Redis, the same in a hash tag in a
+// cluster; keys of other shapes are not a tenant's and are left alone. It
+// is safe while the backend serves: recording reads each key's current
+// state, as every write does.
+func (b *Backend) RebuildRegistries(ctx context.Context) (int64, error) {
+	if err := b.ready(); err != nil {
+		return 0, err
+	}
+	var total int64
+	one := func(ctx context.Context, node scanner) error {
+		// First the keys Redis holds, then the members the registries
+		// hold, so keys that are gone leave them.
+		pending := map[string]*rebuildTenant{}
+		flush := func(bt *rebuildTenant) error {
+			if len(bt.keys) == 0 {
+				return nil
+			}
+			err := trackScript.Run(ctx, b.c, bt.n.trackKeys(bt.keys), len(bt.n.prefix)).Err()
+			bt.keys = bt.keys[:0]
+			return err
+		}
+		add := func(n names, phys string) error {
+			bt := pending[n.prefix]
+			if bt == nil {
+				bt = &rebuildTenant{n: n}
+				pending[n.prefix] = bt
+			}
+			bt.keys = append(bt.keys, phys)
+			if len(bt.keys) >= rebuildBatch {
+				return flush(bt)
+			}
+			return nil
+		}
+		var cursor uint64
+		for {
+			keys, next, err := node.Scan(ctx, cursor, "*", scanCount).Result()
+			if err != nil {
+				return err
+			}
+			for _, k := range keys {
+				if reg, ok := strings.CutPrefix(k, internalRoot+"keys:"); ok {
+					if err := b.recheckRegistry(ctx, reg, k, add); err != nil {
+						return err
+					}
+					continue
+				}
+				if n, ok := b.lay.parse(k); ok {
+					total++
+					if err := add(n, k); err != nil {
+						return err
+					}
+				}
+			}
+			if cursor = next; cursor == 0 {
+				break
+			}
+		}
+		for _, bt := range pending {
+			if err := flush(bt); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var err error
+	if cc, ok := b.c.(*redis.ClusterClient); ok {
+		var mu sync.Mutex // ForEachMaster runs the masters concurrently
+		err = cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
+			mu.Lock()
+			defer mu.Unlock()
+			return one(ctx, c)
+		})
+	} else {
+		err = one(ctx, b.c)
+	}
+	return total, b.translate(ctx, err)
+}
+
+// rebuildTenant collects one tenant's keys for RebuildRegistries.
+type rebuildTenant struct {
+	n    names
+	keys []string
+}
+
+// recheckRegistry queues every member of the registry key reg (its name
+// without internalRoot+"keys:", that is "{tag}:type") for recording, so a
+// member whose key is gone is removed.
+func (b *Backend) recheckRegistry(ctx context.Context, reg, key string, add func(names, string) error) error {
+	i := strings.LastIndexByte(reg, ':')
+	if i < 0 || !strings.HasPrefix(reg, "{") || reg[i-1] != '}' {
+		return nil
+	}
+	tag := reg[:i]
+	n := names{tag: tag, prefix: tag[1:len(tag)-1] + ":"}
+	if b.lay.cluster {
+		n.prefix = tag + ":"
+	}
+	var cursor uint64
+	for {
+		members, next, err := b.c.ZScan(ctx, key, cursor, "", scanCount).Result()
+		if err != nil {
+			return err
+		}
+		for j := 0; j < len(members); j += 2 { // member, score pairs
+			if err := add(n, n.key(members[j])); err != nil {
+				return err
+			}
+		}
+		if cursor = next; cursor == 0 {
+			return nil
+		}
+	}
 }

@@ -306,3 +306,63 @@ func TestTrackingSurvivesScriptFlush(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, map[string]regEntry{"k": {"string", false}, "h": {"hash", false}, "n": {"string", false}}, registryOf(t, b, tn))
 }
+
+// TestRebuildRegistries: keys written by others are recorded, and members
+// whose keys others deleted are dropped, by the explicit rebuild.
+func TestRebuildRegistries(t *testing.T) {
+	for name, open := range map[string]func(*testing.T) *Backend{
+		// A private server: the rebuild walks the whole keyspace, and
+		// its count is then this test's alone.
+		"standalone": func(t *testing.T) *Backend {
+			return newBackend(t, Options{Addrs: []string{startRedis(t, freePort(t)).addr()}})
+		},
+		"cluster": func(t *testing.T) *Backend { return cluster(t) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			b := open(t)
+			ctx := testCtx(t)
+			tn, solo := freshTenant(), grpcserver.Tenant{User: "u" + newToken()[:12]}
+			n, _ := b.lay.tenant(tn)
+			ns, _ := b.lay.tenant(solo)
+			require.NoError(t, b.Set(ctx, tn, "own", "v", 0))
+			require.NoError(t, b.Set(ctx, tn, "deleted", "v", 0))
+			require.NoError(t, b.c.Del(ctx, n.key("deleted")).Err())
+			// The earlier service's data, written straight into Redis.
+			require.NoError(t, b.c.Set(ctx, n.key("legacy"), "v", time.Hour).Err())
+			require.NoError(t, b.c.HSet(ctx, n.key("x:y"), "f", "v").Err())
+			require.NoError(t, b.c.RPush(ctx, ns.key("l"), "a").Err())
+			require.NoError(t, b.c.Set(ctx, "not-a-tenant:k", "v", 0).Err())
+
+			recorded, err := b.RebuildRegistries(ctx)
+			require.NoError(t, err)
+			if name == "standalone" {
+				assert.Equal(t, int64(4), recorded, "own, legacy, x:y and l")
+			}
+			assert.Equal(t, map[string]regEntry{"own": {"string", false}, "legacy": {"string", true}, "x:y": {"hash", false}}, registryOf(t, b, tn))
+			assert.Equal(t, map[string]regEntry{"l": {"list", false}}, registryOf(t, b, solo))
+			st, err := b.Statistics(ctx, tn)
+			require.NoError(t, err)
+			assert.Equal(t, int64(3), st.Keys)
+		})
+	}
+}
+
+func TestParseLayout(t *testing.T) {
+	for _, cluster := range []bool{false, true} {
+		l := layout{cluster: cluster}
+		for _, tn := range []grpcserver.Tenant{{Org: "o", User: "u"}, {User: "u"}, {Org: "org-x", User: "user-y"}} {
+			n, err := l.tenant(tn)
+			require.NoError(t, err)
+			for _, k := range []string{"k", "", "a:b", "{x}"} {
+				got, ok := l.parse(n.key(k))
+				require.True(t, ok, "%q", n.key(k))
+				assert.Equal(t, n.prefix, got.prefix)
+				assert.Equal(t, n.tag, got.tag)
+			}
+		}
+		for _, phys := range []string{"isa-memstore:stats:{user-u}", "plain", "org-o:k", "user-", "{user-u}", "{other}:k"} {
+			_, ok := l.parse(phys)
+			assert.False(t, ok, "%q (cluster %v)", phys, cluster)
+		}
+	}
+}
