@@ -36,6 +36,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/panjf2000/gnet/v2"
+
 	"github.com/isa-cloud/isa-memstore/engine"
 )
 
@@ -110,7 +112,17 @@ type Server struct {
 	addr      net.Addr
 	closing   bool
 	done      chan struct{} // closed by Close/Shutdown
-	wg        sync.WaitGroup
+	// wg counts accept loops, clients (until their goroutine or OnClose
+	// ends), loop clients' pub/sub forwarders and the idle checker: once
+	// it is zero nothing uses the event loops any more.
+	wg sync.WaitGroup
+
+	// The event loops (loop.go), started by the first Serve. loopMu is
+	// held for reading whenever gnet is asked something from outside a
+	// loop, and for writing to start or stop them.
+	loopMu       sync.RWMutex
+	loops        *gnet.Client
+	loopsStopped bool
 
 	nextID atomic.Int64
 	stats  serverStats
@@ -210,6 +222,7 @@ func (s *Server) Serve(l net.Listener) error {
 	s.wg.Add(1) // the accept loop itself, so Close waits for it
 	s.mu.Unlock()
 	defer s.wg.Done()
+	s.startLoops()
 	defer func() {
 		s.mu.Lock()
 		delete(s.listeners, l)
@@ -245,13 +258,15 @@ func (s *Server) Serve(l net.Listener) error {
 	}
 }
 
-// accept registers a connection and starts its goroutine, or refuses it
-// over the client limit with Redis's error.
+// accept registers a connection and hands it to the event loops (or
+// starts its goroutine), or refuses it over the client limit with Redis's
+// error.
 func (s *Server) accept(nc net.Conn) {
 	s.stats.connections.Add(1)
 	if tc, ok := nc.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
 	}
+	looped := s.loopsRunning() && adoptable(nc)
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
@@ -266,18 +281,30 @@ func (s *Server) accept(nc net.Conn) {
 		_ = nc.Close()
 		return
 	}
-	c := newClient(s, nc)
+	c := newClient(s, nc, looped)
 	s.clients[c] = struct{}{}
 	s.wg.Add(1)
 	s.mu.Unlock()
+	if looped {
+		if !s.enroll(c, nc) {
+			// Out of descriptors and the like: nc is closed already.
+			s.removeClient(c)
+		}
+		return
+	}
 	go func() {
-		defer s.wg.Done()
 		c.serve()
-		s.mu.Lock()
-		delete(s.clients, c)
-		s.mu.Unlock()
-		s.stats.commands.Add(c.ncmds.Load())
+		s.removeClient(c)
 	}()
+}
+
+// removeClient forgets an ended client.
+func (s *Server) removeClient(c *client) {
+	s.mu.Lock()
+	delete(s.clients, c)
+	s.mu.Unlock()
+	s.stats.commands.Add(c.ncmds.Load())
+	s.wg.Done()
 }
 
 // Addr is the address of the first listener Serve was given (nil before).
@@ -295,6 +322,7 @@ func (s *Server) Close() error {
 		c.close()
 	}
 	s.wg.Wait()
+	s.stopLoops()
 	return nil
 }
 
@@ -313,6 +341,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}()
 	select {
 	case <-waited:
+		s.stopLoops()
 		return nil
 	case <-ctx.Done():
 		_ = s.Close()
