@@ -4,7 +4,6 @@ import (
 	"context"
 	"log"
 	"net"
-	"runtime"
 	"time"
 
 	"github.com/panjf2000/gnet/v2"
@@ -62,11 +61,11 @@ type loopHandler struct {
 func (s *Server) startLoops() {
 	s.loopMu.Lock()
 	defer s.loopMu.Unlock()
-	if s.loops != nil || s.loopsStopped {
+	if s.loops != nil || s.loopsStopped || s.opts.EventLoops < 0 {
 		return
 	}
 	cli, err := gnet.NewClient(&loopHandler{s: s},
-		gnet.WithNumEventLoop(runtime.GOMAXPROCS(0)),
+		gnet.WithNumEventLoop(s.opts.EventLoops),
 		gnet.WithTCPNoDelay(gnet.TCPNoDelay),
 		gnet.WithLogger(quietLogger{}))
 	if err == nil {

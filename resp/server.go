@@ -31,6 +31,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -85,9 +86,18 @@ type Options struct {
 	// global, not per database. How many messages may wait for a slow
 	// subscriber is the engine's Options.PubSubBuffer.
 	PubSubNamespace string
-	// PubSubWriteTimeout bounds a blocked write to a subscriber; 0 means
-	// DefaultPubSubWriteTimeout.
+	// PubSubWriteTimeout bounds how long a subscriber may leave its
+	// messages unread (a blocked write, or a backlog of unsent output)
+	// before it is disconnected; 0 means DefaultPubSubWriteTimeout.
 	PubSubWriteTimeout time.Duration
+	// EventLoops is the number of event loops serving the connections; 0
+	// means half of GOMAXPROCS, at least one, and a negative number a
+	// goroutine per connection instead (as for connections the loops
+	// cannot adopt, such as TLS). Redis serves every client
+	// from one thread: on a 2-core machine one loop used less CPU per
+	// request and served more than two, which competed with the clients
+	// and with each other (bench/RESULTS.md).
+	EventLoops int
 }
 
 // Server is a RESP listener over an engine. Its methods are safe for
@@ -162,6 +172,9 @@ func NewServer(eng *engine.Engine, opts Options) *Server {
 	}
 	if opts.PubSubWriteTimeout <= 0 {
 		opts.PubSubWriteTimeout = DefaultPubSubWriteTimeout
+	}
+	if opts.EventLoops == 0 {
+		opts.EventLoops = max(1, runtime.GOMAXPROCS(0)/2)
 	}
 	s := &Server{
 		eng:       eng,
