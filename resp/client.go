@@ -3,6 +3,7 @@ package resp
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -10,23 +11,46 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/panjf2000/gnet/v2"
+
 	"github.com/isa-cloud/isa-memstore/engine"
 	"github.com/isa-cloud/isa-memstore/pubsub"
 )
 
-// client is one connection. Its goroutine reads a batch of commands,
-// executes them in order and writes their replies with one flush; a second
-// goroutine exists only while the client is subscribed, to deliver pub/sub
-// messages.
+// client is one connection. An event loop (loop.go), or for connections
+// the loops cannot adopt a goroutine of its own (serve), reads a batch of
+// commands, executes them in order and writes their replies with one
+// write; a second goroutine exists only while the client is subscribed, to
+// deliver pub/sub messages.
 type client struct {
 	s       *Server
-	nc      net.Conn
+	nc      net.Conn // as accepted; a loop client's is closed once adopted
 	id      int64
 	created time.Time
 	rd      *reader
+	// raddr and laddr are the connection's addresses, for CLIENT LIST.
+	raddr, laddr string
+	fd           atomic.Int64
 
-	// wmu guards w: the pub/sub forwarder writes messages between the
-	// batches of the client's own goroutine.
+	// looped is set before the client is published and never changes: the
+	// client is served by an event loop. gc is its connection, used on the
+	// loop only; lc publishes it to other goroutines (close, Shutdown).
+	looped bool
+	gc     gnet.Conn
+	lc     atomic.Pointer[loopConn]
+	// gone is set on the loop when a loop client's connection has closed.
+	gone atomic.Bool
+	// backlog is a loop subscriber's unsent output as last seen on its
+	// loop, which its forwarder reads to hold back messages.
+	backlog atomic.Int64
+	// resume and resumeArmed pace the wake-ups of a paused loop client
+	// (see onTraffic); loop only.
+	resume      time.Duration
+	resumeArmed bool
+
+	// wmu guards w for goroutine clients: the pub/sub forwarder writes
+	// messages between the batches of the client's own goroutine. Loop
+	// clients need no lock: everything that writes runs on the loop.
 	wmu sync.Mutex
 	w   *writer
 
@@ -73,16 +97,23 @@ type client struct {
 	keys  []string
 }
 
-func newClient(s *Server, nc net.Conn) *client {
+func newClient(s *Server, nc net.Conn, looped bool) *client {
 	now := time.Now()
 	c := &client{
 		s:       s,
 		nc:      nc,
 		id:      s.nextID.Add(1),
 		created: now,
+		raddr:   addrString(nc.RemoteAddr()),
+		laddr:   addrString(nc.LocalAddr()),
+		looped:  looped,
 		w:       newWriter(countingWriter{nc, nil}),
 		db:      s.db(0),
 		authed:  *s.password.Load() == "",
+	}
+	c.fd.Store(-1)
+	if !looped {
+		c.fd.Store(int64(connFD(nc)))
 	}
 	c.w.dst = countingWriter{nc, &c.netOut}
 	c.rd = newReader(countingReader{nc, &c.netIn}, s.maxBulk.Load(), s.opts.MaxQueryBuffer)
@@ -93,9 +124,16 @@ func newClient(s *Server, nc net.Conn) *client {
 	return c
 }
 
+func addrString(a net.Addr) string {
+	if a == nil {
+		return ""
+	}
+	return a.String()
+}
+
 // countingWriter and countingReader feed INFO's network byte counters.
 type countingWriter struct {
-	c net.Conn
+	c io.Writer
 	n *atomic.Int64
 }
 
@@ -108,7 +146,7 @@ func (cw countingWriter) Write(p []byte) (int, error) {
 }
 
 type countingReader struct {
-	c net.Conn
+	c io.Reader
 	n *atomic.Int64
 }
 
@@ -118,10 +156,19 @@ func (cr countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// close disconnects the client; its goroutine then ends.
+// close disconnects the client; its goroutine, or its loop's OnClose,
+// then ends it. Safe from any goroutine.
 func (c *client) close() {
-	if !c.closed.Swap(true) {
+	if c.closed.Swap(true) {
+		return
+	}
+	if !c.looped {
 		_ = c.nc.Close()
+		return
+	}
+	// Before OnOpen has published lc, OnOpen sees closed instead.
+	if lc := c.lc.Load(); lc != nil {
+		c.s.trigger(lc.gc.Close)
 	}
 }
 
@@ -129,7 +176,13 @@ func (c *client) close() {
 // at once if it is waiting for input.
 func (c *client) closeWhenIdle() {
 	c.closeIdle.Store(true)
-	_ = c.nc.SetReadDeadline(time.Now())
+	if !c.looped {
+		_ = c.nc.SetReadDeadline(time.Now())
+		return
+	}
+	if lc := c.lc.Load(); lc != nil {
+		c.s.trigger(func() error { return lc.gc.Wake(nil) })
+	}
 }
 
 func (c *client) serve() {
@@ -179,8 +232,11 @@ func (c *client) runBatch() bool {
 			return false
 		}
 		c.execute(args)
-		if c.quit {
+		if c.quit || c.w.err != nil {
 			return false
+		}
+		if c.gc != nil && c.gc.OutboundBuffered() > outputBacklogMax {
+			return true // paused until the client reads (see onTraffic)
 		}
 	}
 }

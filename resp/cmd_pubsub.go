@@ -1,9 +1,12 @@
 package resp
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"time"
+
+	"github.com/panjf2000/gnet/v2"
 
 	"github.com/isa-cloud/isa-memstore/pubsub"
 )
@@ -40,8 +43,105 @@ func (c *client) ensureSub() {
 	c.sub = c.s.pubsub.Subscribe()
 	c.channels = map[string]struct{}{}
 	c.patterns = map[string]struct{}{}
+	if c.looped {
+		if c.gone.Load() {
+			// The connection failed earlier in this batch (OnClose has
+			// run): the subscription only reports that it ended.
+			c.sub.Close()
+			return
+		}
+		// The client holds the server's wg until OnClose (which has not
+		// run: this runs on the loop), so adding to it is safe.
+		c.s.wg.Add(1)
+		go c.forwardLoop(c.sub, c.gc)
+		return
+	}
 	c.fwdDone = make(chan struct{})
 	go c.forward(c.sub)
+}
+
+// forwardLoop delivers a loop client's messages: it hands them to the
+// client's loop, which encodes and writes them between the client's own
+// batches (so a SUBSCRIBE reply, written in the batch that subscribed,
+// precedes the messages it enables). While the client has more than
+// outputBacklogMax unsent, messages are held back here, so the broker's
+// buffer fills and the broker drops the subscriber (ErrSlowConsumer); a
+// backlog that stays for PubSubWriteTimeout drops it too: Redis's pub/sub
+// output buffer limit.
+func (c *client) forwardLoop(sub *pubsub.Subscription, gc gnet.Conn) {
+	defer c.s.wg.Done()
+	ch := sub.C()
+	for m := range ch {
+		batch := []pubsub.Message{m}
+	drain:
+		for n := 0; n < 1024; n++ {
+			select {
+			case m2, ok := <-ch:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, m2)
+			default:
+				break drain
+			}
+		}
+		if !c.waitBacklog(sub, gc) {
+			c.close()
+			return
+		}
+		c.s.trigger(func() error {
+			return gc.EventLoop().Execute(context.Background(), gnet.RunnableFunc(func(context.Context) error {
+				if c.gone.Load() {
+					return nil
+				}
+				for _, m := range batch {
+					c.writeMessage(m)
+				}
+				_ = c.w.flush() // a failed write closes the connection
+				c.backlog.Store(int64(gc.OutboundBuffered()))
+				return nil
+			}))
+		})
+	}
+	if errors.Is(sub.Err(), pubsub.ErrSlowConsumer) {
+		c.close()
+	}
+}
+
+// waitBacklog waits until the loop client's unsent output is back under
+// outputBacklogMax. It reports false when the subscriber must be dropped:
+// its subscription ended (the broker found it too slow) or the backlog
+// lasted PubSubWriteTimeout.
+func (c *client) waitBacklog(sub *pubsub.Subscription, gc gnet.Conn) bool {
+	if c.backlog.Load() <= outputBacklogMax {
+		return true
+	}
+	deadline := time.Now().Add(c.s.opts.PubSubWriteTimeout)
+	wait := resumeMin
+	refresh := gnet.RunnableFunc(func(context.Context) error {
+		if !c.gone.Load() {
+			c.backlog.Store(int64(gc.OutboundBuffered()))
+		}
+		return nil
+	})
+	for c.backlog.Load() > outputBacklogMax {
+		if c.gone.Load() {
+			return true // the connection is closed: nothing to deliver
+		}
+		if sub.Err() != nil || time.Now().After(deadline) {
+			return false
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-c.s.done:
+			t.Stop()
+			return true
+		}
+		wait = min(2*wait, resumeMax)
+		c.s.trigger(func() error { return gc.EventLoop().Execute(context.Background(), refresh) })
+	}
+	return true
 }
 
 // forward delivers the subscription's messages to the socket. It takes the

@@ -362,7 +362,7 @@ func (c *client) describe(now time.Time) string {
 	}
 	last := time.Unix(0, c.lastActive.Load())
 	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=0 multi=%d qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=%d rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=%s user=default redir=-1 resp=%d\n",
-		c.id, c.nc.RemoteAddr(), c.nc.LocalAddr(), connFD(c.nc), name,
+		c.id, c.raddr, c.laddr, c.fd.Load(), name,
 		int64(now.Sub(c.created)/time.Second), int64(now.Sub(last)/time.Second), flags,
 		c.dbShown.Load(), sub, psub, multi, initialReadBuf, cmd, c.protoShown.Load())
 }

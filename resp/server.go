@@ -31,10 +31,13 @@ import (
 	"context"
 	"errors"
 	"net"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/panjf2000/gnet/v2"
 
 	"github.com/isa-cloud/isa-memstore/engine"
 )
@@ -83,9 +86,18 @@ type Options struct {
 	// global, not per database. How many messages may wait for a slow
 	// subscriber is the engine's Options.PubSubBuffer.
 	PubSubNamespace string
-	// PubSubWriteTimeout bounds a blocked write to a subscriber; 0 means
-	// DefaultPubSubWriteTimeout.
+	// PubSubWriteTimeout bounds how long a subscriber may leave its
+	// messages unread (a blocked write, or a backlog of unsent output)
+	// before it is disconnected; 0 means DefaultPubSubWriteTimeout.
 	PubSubWriteTimeout time.Duration
+	// EventLoops is the number of event loops serving the connections; 0
+	// means half of GOMAXPROCS, at least one, and a negative number a
+	// goroutine per connection instead (as for connections the loops
+	// cannot adopt, such as TLS). Redis serves every client
+	// from one thread: on a 2-core machine one loop used less CPU per
+	// request and served more than two, which competed with the clients
+	// and with each other (bench/RESULTS.md).
+	EventLoops int
 }
 
 // Server is a RESP listener over an engine. Its methods are safe for
@@ -110,7 +122,17 @@ type Server struct {
 	addr      net.Addr
 	closing   bool
 	done      chan struct{} // closed by Close/Shutdown
-	wg        sync.WaitGroup
+	// wg counts accept loops, clients (until their goroutine or OnClose
+	// ends), loop clients' pub/sub forwarders and the idle checker: once
+	// it is zero nothing uses the event loops any more.
+	wg sync.WaitGroup
+
+	// The event loops (loop.go), started by the first Serve. loopMu is
+	// held for reading whenever gnet is asked something from outside a
+	// loop, and for writing to start or stop them.
+	loopMu       sync.RWMutex
+	loops        *gnet.Client
+	loopsStopped bool
 
 	nextID atomic.Int64
 	stats  serverStats
@@ -150,6 +172,9 @@ func NewServer(eng *engine.Engine, opts Options) *Server {
 	}
 	if opts.PubSubWriteTimeout <= 0 {
 		opts.PubSubWriteTimeout = DefaultPubSubWriteTimeout
+	}
+	if opts.EventLoops == 0 {
+		opts.EventLoops = max(1, runtime.GOMAXPROCS(0)/2)
 	}
 	s := &Server{
 		eng:       eng,
@@ -210,6 +235,7 @@ func (s *Server) Serve(l net.Listener) error {
 	s.wg.Add(1) // the accept loop itself, so Close waits for it
 	s.mu.Unlock()
 	defer s.wg.Done()
+	s.startLoops()
 	defer func() {
 		s.mu.Lock()
 		delete(s.listeners, l)
@@ -245,13 +271,15 @@ func (s *Server) Serve(l net.Listener) error {
 	}
 }
 
-// accept registers a connection and starts its goroutine, or refuses it
-// over the client limit with Redis's error.
+// accept registers a connection and hands it to the event loops (or
+// starts its goroutine), or refuses it over the client limit with Redis's
+// error.
 func (s *Server) accept(nc net.Conn) {
 	s.stats.connections.Add(1)
 	if tc, ok := nc.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
 	}
+	looped := s.loopsRunning() && adoptable(nc)
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
@@ -266,18 +294,30 @@ func (s *Server) accept(nc net.Conn) {
 		_ = nc.Close()
 		return
 	}
-	c := newClient(s, nc)
+	c := newClient(s, nc, looped)
 	s.clients[c] = struct{}{}
 	s.wg.Add(1)
 	s.mu.Unlock()
+	if looped {
+		if !s.enroll(c, nc) {
+			// Out of descriptors and the like: nc is closed already.
+			s.removeClient(c)
+		}
+		return
+	}
 	go func() {
-		defer s.wg.Done()
 		c.serve()
-		s.mu.Lock()
-		delete(s.clients, c)
-		s.mu.Unlock()
-		s.stats.commands.Add(c.ncmds.Load())
+		s.removeClient(c)
 	}()
+}
+
+// removeClient forgets an ended client.
+func (s *Server) removeClient(c *client) {
+	s.mu.Lock()
+	delete(s.clients, c)
+	s.mu.Unlock()
+	s.stats.commands.Add(c.ncmds.Load())
+	s.wg.Done()
 }
 
 // Addr is the address of the first listener Serve was given (nil before).
@@ -295,6 +335,7 @@ func (s *Server) Close() error {
 		c.close()
 	}
 	s.wg.Wait()
+	s.stopLoops()
 	return nil
 }
 
@@ -313,6 +354,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}()
 	select {
 	case <-waited:
+		s.stopLoops()
 		return nil
 	case <-ctx.Done():
 		_ = s.Close()

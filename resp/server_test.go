@@ -16,7 +16,13 @@ import (
 	"github.com/isa-cloud/isa-memstore/engine"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// gnet (the RESP listener's event loops) keeps a package-level worker
+// pool from its init on; its two housekeeping goroutines are not leaks.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m,
+		goleak.IgnoreTopFunction("github.com/panjf2000/ants/v2.(*poolCommon).purgeStaleWorkers"),
+		goleak.IgnoreTopFunction("github.com/panjf2000/ants/v2.(*poolCommon).ticktock"))
+}
 
 func TestServeAndClose(t *testing.T) {
 	eng, err := engine.Open(engine.Options{})

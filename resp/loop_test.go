@@ -1,0 +1,166 @@
+package resp
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/isa-cloud/isa-memstore/engine"
+)
+
+// servingModes are the two ways a connection is served: by the event loops
+// (the default) and by a goroutine of its own.
+var servingModes = []struct {
+	name  string
+	loops int
+}{{"loops", 0}, {"goroutines", -1}}
+
+// Both ways of serving a connection give the same replies: a pipeline,
+// MULTI/EXEC, pub/sub, QUIT.
+func TestServingModes(t *testing.T) {
+	for _, m := range servingModes {
+		t.Run(m.name, func(t *testing.T) {
+			srv, _, addr := startServer(t, Options{EventLoops: m.loops})
+			c := dialRaw(t, addr)
+			var req []byte
+			for i := range 100 {
+				req = append(req, encode("SET", fmt.Sprint("k", i), fmt.Sprint(i))...)
+				req = append(req, encode("GET", fmt.Sprint("k", i))...)
+			}
+			c.write(req)
+			for i := range 100 {
+				assert.Equal(t, "+OK\r\n", c.reply())
+				v := fmt.Sprint(i)
+				assert.Equal(t, fmt.Sprintf("$%d\r\n%s\r\n", len(v), v), c.reply())
+			}
+			assert.Equal(t, "+OK\r\n", c.do("MULTI"))
+			assert.Equal(t, "+QUEUED\r\n", c.do("INCR", "n"))
+			assert.Equal(t, "*1\r\n:1\r\n", c.do("EXEC"))
+
+			sub := dialRaw(t, addr)
+			assert.Equal(t, "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n", sub.do("SUBSCRIBE", "ch"))
+			assert.Equal(t, ":1\r\n", c.do("PUBLISH", "ch", "hello"))
+			assert.Equal(t, "*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$5\r\nhello\r\n", sub.reply())
+
+			var looped int
+			for cl := range srv.snapshotClients() {
+				if cl.looped {
+					looped++
+				}
+			}
+			if m.loops < 0 {
+				assert.Zero(t, looped)
+			} else {
+				assert.Equal(t, 2, looped)
+			}
+			assert.Equal(t, "+OK\r\n", c.do("QUIT"))
+			require.NoError(t, c.nc.SetReadDeadline(time.Now().Add(testTimeout)))
+			_, err := c.br.ReadByte()
+			assert.ErrorIs(t, err, io.EOF)
+		})
+	}
+}
+
+// wrappedListener hides the accepted connections' type, as a TLS listener
+// would: the event loops cannot adopt them.
+type wrappedListener struct{ net.Listener }
+
+type wrappedConn struct{ net.Conn }
+
+func (l wrappedListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return wrappedConn{c}, nil
+}
+
+// Connections the loops cannot adopt are served by a goroutine.
+func TestServeNonSocketConnections(t *testing.T) {
+	eng, err := engine.Open(engine.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = eng.Close() })
+	srv := NewServer(eng, Options{})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(wrappedListener{l}) }()
+	t.Cleanup(func() {
+		require.NoError(t, srv.Close())
+		require.ErrorIs(t, <-served, ErrServerClosed)
+	})
+	c := dialRaw(t, l.Addr().String())
+	assert.Equal(t, "+PONG\r\n", c.do("PING"))
+	clients := srv.snapshotClients()
+	require.Len(t, clients, 1)
+	for cl := range clients {
+		assert.False(t, cl.looped)
+	}
+	assert.Contains(t, c.do("CLIENT", "LIST"), "addr="+c.nc.LocalAddr().String()+" ")
+}
+
+// A client that pipelines more replies than it reads is paused, not
+// buffered without bound, and resumed once it reads: every reply arrives,
+// in order.
+func TestLoopClientPausedByUnreadOutput(t *testing.T) {
+	_, _, addr := startServer(t, Options{})
+	c := dialRaw(t, addr)
+	big := strings.Repeat("v", 256*1024)
+	assert.Equal(t, "+OK\r\n", c.do("SET", "big", big))
+	const n = 64 // 16 MB of replies, far over outputBacklogMax
+	var req []byte
+	for i := range n {
+		req = append(req, encode("GET", "big")...)
+		req = append(req, encode("ECHO", fmt.Sprint(i))...)
+	}
+	wrote := make(chan error, 1)
+	go func() {
+		_, err := c.nc.Write(req)
+		wrote <- err
+	}()
+	want := fmt.Sprintf("$%d\r\n%s\r\n", len(big), big)
+	for i := range n {
+		require.Equal(t, want, c.reply())
+		e := fmt.Sprint(i)
+		require.Equal(t, fmt.Sprintf("$%d\r\n%s\r\n", len(e), e), c.reply())
+	}
+	require.NoError(t, <-wrote)
+}
+
+// Shutdown ends loop clients once their pipeline is answered and stops
+// the loops; Close after it is harmless.
+func TestShutdownLoopClients(t *testing.T) {
+	eng, err := engine.Open(engine.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = eng.Close() })
+	srv := NewServer(eng, Options{})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+	conns := make([]*rawConn, 5)
+	for i := range conns {
+		conns[i] = dialRaw(t, l.Addr().String())
+		assert.Equal(t, "+PONG\r\n", conns[i].do("PING"))
+	}
+	sub := dialRaw(t, l.Addr().String())
+	assert.Equal(t, "*3\r\n$9\r\nsubscribe\r\n$1\r\nc\r\n:1\r\n", sub.do("SUBSCRIBE", "c"))
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	require.NoError(t, srv.Shutdown(ctx))
+	require.ErrorIs(t, <-served, ErrServerClosed)
+	for _, c := range append(conns, sub) {
+		require.NoError(t, c.nc.SetReadDeadline(time.Now().Add(testTimeout)))
+		_, err := c.br.ReadByte()
+		assert.ErrorIs(t, err, io.EOF)
+	}
+	require.NoError(t, srv.Close())
+	assert.Empty(t, srv.snapshotClients())
+}
