@@ -51,7 +51,6 @@ type config struct {
 func defaultConfig() config {
 	return config{
 		user:      DefaultUser,
-		gzip:      true,
 		keepalive: DefaultKeepalive,
 		retry: retryPolicy{
 			maxAttempts: DefaultMaxAttempts,
@@ -99,8 +98,13 @@ func WithInsecureBearerToken(token string) Option {
 	return func(c *config) { c.token, c.insecureToken = token, true }
 }
 
-// WithGzip turns gzip compression of requests on or off. It is on by
-// default, as in the isA Python clients; the server accepts both.
+// WithGzip turns gzip compression of requests (and so of the server's
+// replies) on or off. It is off by default: the typical values are small,
+// and gzip makes a 64-byte message larger while each call pays for a
+// compressor's state; over loopback it cost more than half of the
+// throughput (bench/COMPARE.md, network-grpc). Turn it on for large values
+// over a slow link. The isA Python clients gzip every request, which the
+// server accepts either way.
 func WithGzip(on bool) Option { return func(c *config) { c.gzip = on } }
 
 // WithTimeout gives every unary call whose context has no deadline this

@@ -52,8 +52,9 @@ func TestGzip(t *testing.T) {
 		opts []Option
 		want string
 	}{
-		{"on by default", nil, "gzip"},
-		{"off", []Option{WithGzip(false)}, ""},
+		{"off by default", nil, ""},
+		{"on", []Option{WithGzip(true)}, "gzip"},
+		{"off", []Option{WithGzip(true), WithGzip(false)}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			seen := &compressionSeen{}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -351,7 +352,7 @@ func (t Txn) ZAdd(key string, opts ZAddOptions, members ...ZMember) (ZAddResult,
 			}
 			res.Score, res.Scored = score, true
 			if score != cur {
-				z.Set(m.Member, normScore(score))
+				z.Move(m.Member, cur, normScore(score))
 				updated++
 			}
 			continue
@@ -676,11 +677,9 @@ func (t Txn) ZRange(key string, q ZRangeQuery) ([]ZMember, error) {
 	if hi <= lo {
 		return []ZMember{}, nil
 	}
-	out := make([]ZMember, 0, hi-lo)
+	out := z.AppendRange(make([]ZMember, 0, hi-lo), lo, hi)
 	if q.Rev {
-		z.Descend(hi-1, func(m ZMember) bool { out = append(out, m); return len(out) < hi-lo })
-	} else {
-		z.Ascend(lo, func(m ZMember) bool { out = append(out, m); return len(out) < hi-lo })
+		slices.Reverse(out)
 	}
 	return out, nil
 }

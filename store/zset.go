@@ -80,6 +80,21 @@ func (z *ZSet) Set(m string, s float64) (added bool) {
 	return !ok
 }
 
+// Move changes the score of m, a member whose current score is old (as
+// Score just returned), to s. It is Set without a second lookup of m, for
+// callers that have read the score to decide on the change (ZADD's
+// flags); old must be m's score.
+func (z *ZSet) Move(m string, old, s float64) {
+	if old == s {
+		return
+	}
+	if !z.tree.delete(ZMember{m, old}) {
+		panic("store: ZSet.Move of a member not at its score: " + m)
+	}
+	z.dict[m] = s
+	z.tree.insert(ZMember{m, s})
+}
+
 // Remove deletes m and reports whether it was a member.
 func (z *ZSet) Remove(m string) bool {
 	s, ok := z.dict[m]
@@ -171,12 +186,25 @@ func (z *ZSet) Slice(start, end int) []ZMember {
 	if start >= end {
 		return nil
 	}
-	out := make([]ZMember, 0, end-start)
-	z.Ascend(start, func(m ZMember) bool {
-		out = append(out, m)
-		return len(out) < end-start
-	})
-	return out
+	return z.AppendRange(make([]ZMember, 0, end-start), start, end)
+}
+
+// AppendRange appends the members at ascending positions [start, end),
+// clamped to the set, to dst and returns the extended slice. It copies
+// whole runs of each leaf rather than calling a function per member: a
+// whole-set ZRANGE spends its time here.
+func (z *ZSet) AppendRange(dst []ZMember, start, end int) []ZMember {
+	start, end = max(start, 0), min(end, z.Len())
+	if start >= end {
+		return dst
+	}
+	n, i := z.tree.leafAt(start)
+	for left := end - start; left > 0; n, i = n.next, 0 {
+		k := min(left, len(n.items)-i)
+		dst = append(dst, n.items[i:i+k]...)
+		left -= k
+	}
+	return dst
 }
 
 // RemoveRange deletes the members at ascending positions [start, end),
@@ -447,12 +475,21 @@ func (t *ztree) rebalance(n *znode, i int) {
 		return
 	}
 	if a.leaf() {
-		all := append(slices.Clone(a.items), b.items...)
-		h := len(all) / 2
-		clear(a.items)
-		clear(b.items)
-		a.items = append(a.items[:0], all[:h]...)
-		b.items = append(b.items[:0], all[h:]...)
+		// Even the two leaves out in place: a gets the first half of
+		// their members, b the rest. A member moving between them keeps
+		// its order, and nothing is allocated (a leaf holds up to t.max+1
+		// members).
+		h := (len(a.items) + len(b.items)) / 2
+		if k := h - len(a.items); k > 0 {
+			a.items = append(a.items, b.items[:k]...)
+			copy(b.items, b.items[k:])
+			clear(b.items[len(b.items)-k:])
+			b.items = b.items[:len(b.items)-k]
+		} else if k < 0 {
+			b.items = slices.Insert(b.items, 0, a.items[h:]...)
+			clear(a.items[h:])
+			a.items = a.items[:h]
+		}
 		n.items[li] = b.items[0]
 		n.counts[li], n.counts[li+1] = len(a.items), len(b.items)
 		return

@@ -96,6 +96,11 @@ func TestZSetBasics(t *testing.T) {
 	require.False(t, z.Set("c", 1)) // unchanged
 	require.False(t, z.Set("c", 3)) // moved
 	require.Equal(t, []ZMember{{"a", 2}, {"b", 2}, {"c", 3}}, z.Slice(0, 10))
+	z.Move("c", 3, 0) // moved by the caller that read its score
+	z.Move("a", 2, 2) // same score: nothing to do
+	require.Equal(t, []ZMember{{"c", 0}, {"a", 2}, {"b", 2}}, z.Slice(0, 10))
+	require.Panics(t, func() { z.Move("a", 5, 1) }, "a wrong current score is a caller's bug")
+	z.Move("c", 0, 3)
 	require.Equal(t, int64(3+3*zsetMemberOverhead), z.Bytes())
 
 	s, ok := z.Score("b")
@@ -229,6 +234,12 @@ func runZSetOps(t testing.TB, r *rand.Rand, z *ZSet, steps, members int) (height
 		switch {
 		case op < sets:
 			s := score()
+			if old, ok := z.Score(member); ok && r.IntN(2) == 0 {
+				// The engine's path for an existing member (ZADD).
+				require.False(t, m.set(member, s))
+				z.Move(member, old, s)
+				break
+			}
 			require.Equal(t, m.set(member, s), z.Set(member, s))
 		case op < 80:
 			require.Equal(t, m.remove(member), z.Remove(member))
@@ -280,6 +291,11 @@ func checkZQueries(t testing.TB, r *rand.Rand, z *ZSet, m *zmodel, member string
 	if len(m.items) > 0 {
 		k := r.IntN(len(m.items))
 		require.Equal(t, m.items[k], z.At(k))
+		// AppendRange keeps what dst held and clamps the range.
+		end := k + r.IntN(200) - 20
+		got := z.AppendRange([]ZMember{{"prefix", -1}}, k, end)
+		want := append([]ZMember{{"prefix", -1}}, m.items[k:max(k, min(end, len(m.items)))]...)
+		require.Equal(t, want, got)
 		// Lexicographic counting is exact among members of one score:
 		// check it on the block of k's score.
 		s := m.items[k].Score

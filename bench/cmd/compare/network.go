@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
@@ -20,7 +21,11 @@ import (
 // miniredis's TCP server) against go-redis on our RESP listener and our
 // gRPC client on our gRPC server, all in this process over 127.0.0.1. 64
 // callers each alternate SET and GET over 10k keys with 32-byte values;
-// throughput is commands per second.
+// throughput is commands per second. Each target is shown beside its
+// ceiling measured in the same rounds: the same client against a server
+// that does nothing (see noop_resp.go and the grpc comparison's empty
+// backend), the most any server could reach on this machine, where the
+// client's own CPU and the loopback round trips remain.
 const (
 	netCallers    = 64
 	netRespTarget = 2.0
@@ -92,17 +97,41 @@ func runNetwork(cfg config) ([]harness.Result, []string, error) {
 			return err
 		}
 	}
-	// The client compresses with gzip by default; the same client without
-	// it shows what that costs on small values (reported, no target).
-	plain, err := client.New(grpcAddr, client.WithUser(benchUser), client.WithGzip(false))
+	// The ceilings: the same clients against servers that do nothing (a
+	// no-op RESP server; our gRPC server over the grpc comparison's empty
+	// backend). Their ratios to miniredis are the best any server could
+	// reach with these clients on this machine, measured in the same run.
+	noopAddr, stopNoop, err := startNoopResp(value)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer plain.Close()
+	defer stopNoop()
+	toNoop := goRedis(noopAddr)
+	defer toNoop.Close()
+	emptyAddr, stopEmpty, err := startGRPC(emptyBackend{value: value})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer stopEmpty()
+	toEmpty, err := client.New(emptyAddr, client.WithUser(benchUser))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer toEmpty.Close()
+	// gzip is off by default in the client; the same client with it on
+	// shows what it costs on small values (reported, no target).
+	gzipped, err := client.New(grpcAddr, client.WithUser(benchUser), client.WithGzip(true))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer gzipped.Close()
+	// A contender with a result has a target; one with ceilingOf is the
+	// ceiling of that result; the others are shown for information.
 	type contender struct {
-		name, result string
-		target       float64
-		op           netOp
+		name, result, ceilingOf string
+		target                  float64
+		op                      netOp
+		noPreload               bool // the server stores nothing
 	}
 	contenders := []contender{{name: "go-redis -> miniredis", op: viaRedis(toMini)}}
 	var skips []string
@@ -114,18 +143,23 @@ func runNetwork(cfg config) ([]harness.Result, []string, error) {
 		defer stopResp()
 		toResp := goRedis(respAddr)
 		defer toResp.Close()
-		contenders = append(contenders, contender{"go-redis -> isa-memstore RESP", "network-resp", netRespTarget, viaRedis(toResp)})
+		contenders = append(contenders, contender{name: "go-redis -> isa-memstore RESP", result: "network-resp", target: netRespTarget, op: viaRedis(toResp)})
 	} else {
 		skips = append(skips, harness.Skip("network-resp", "needs the RESP listener (package resp, branch resp), not merged yet"))
 	}
 	contenders = append(contenders,
-		contender{"isa-memstore client -> gRPC server", "network-grpc", netGRPCTarget, viaGRPC(gc)},
-		contender{"  same, WithGzip(false)", "", 0, viaGRPC(plain)})
+		contender{name: "  ceiling: go-redis -> no-op RESP server", ceilingOf: "network-resp", op: viaRedis(toNoop), noPreload: true},
+		contender{name: "isa-memstore client -> gRPC server", result: "network-grpc", target: netGRPCTarget, op: viaGRPC(gc)},
+		contender{name: "  ceiling: same client -> empty gRPC backend", ceilingOf: "network-grpc", op: viaGRPC(toEmpty), noPreload: true},
+		contender{name: "  same client, WithGzip(true)", op: viaGRPC(gzipped)})
 
 	// Every key exists before the first round, so GETs find values.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	for _, c := range contenders {
+		if c.noPreload {
+			continue
+		}
 		for _, k := range keys {
 			if err := c.op(ctx, true, k, value); err != nil {
 				return nil, nil, fmt.Errorf("%s: preload: %w", c.name, err)
@@ -158,11 +192,26 @@ func runNetwork(cfg config) ([]harness.Result, []string, error) {
 	}
 	t.Print(os.Stdout)
 	fmt.Println("callers: " + strconv.Itoa(netCallers) + ", each alternating SET and GET; one go-redis connection per caller, one gRPC connection shared")
+	// A ceiling line gives the best ratio a server could have reached here
+	// and how much of it ours reached; the RESULT lines keep their format.
+	ratio := func(ci int) float64 { return harness.Median(samples[ci]) / base }
 	var results []harness.Result
-	for ci, c := range contenders[1:] {
+	for ci, c := range contenders {
 		if c.result != "" {
-			results = append(results, harness.AtLeast(c.result, harness.Median(samples[ci+1])/base, c.target))
+			results = append(results, harness.AtLeast(c.result, ratio(ci), c.target))
 		}
+	}
+	for ci, c := range contenders {
+		if c.ceilingOf == "" {
+			continue
+		}
+		line := fmt.Sprintf("CEILING %s: %.2f (%s, vs miniredis)", c.ceilingOf, ratio(ci), strings.TrimPrefix(strings.TrimSpace(c.name), "ceiling: "))
+		for oi, o := range contenders {
+			if o.result == c.ceilingOf {
+				line += fmt.Sprintf("; ours reaches %.0f%% of it", 100*ratio(oi)/ratio(ci))
+			}
+		}
+		fmt.Println(line)
 	}
 	return results, skips, nil
 }
