@@ -401,9 +401,6 @@ func (s *shard) verify(i int, ks *Keyspace) error {
 		if e.empty() {
 			return fmt.Errorf("key %q holds an empty %s", k, e.typ)
 		}
-		if e.Coll != nil && e.Coll.Type() != e.typ {
-			return fmt.Errorf("key %q typed %s holds a %s", k, e.typ, e.Coll.Type())
-		}
 		if e.size != e.measure(k) {
 			return fmt.Errorf("key %q accounted %d bytes, measures %d", k, e.size, e.measure(k))
 		}

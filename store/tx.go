@@ -77,7 +77,11 @@ func (tx *Tx) Get(key string) *Entry {
 		s.c.expired.Add(1)
 		return nil
 	}
-	e.accessed = tx.now
+	// Seconds, and only written when they change: a hot key read many
+	// times a second keeps its cache line clean for the other core.
+	if a := unixSeconds(tx.now); e.accessed != a {
+		e.accessed = a
+	}
 	return e
 }
 
@@ -133,14 +137,10 @@ func (tx *Tx) Put(key string, e *Entry) {
 	if e.empty() {
 		return
 	}
-	if e.Coll != nil {
-		e.typ = e.Coll.Type()
-	} else {
-		e.typ = TypeString
-	}
 	e.deadline = 0
 	e.version++
-	e.created, e.accessed = tx.now, tx.now
+	e.created = unixSeconds(tx.now)
+	e.accessed = e.created
 	e.size = e.measure(key)
 	s.m[key] = e
 	s.c.keys.Add(1)
@@ -148,7 +148,7 @@ func (tx *Tx) Put(key string, e *Entry) {
 	s.addBytes(tx.ks, e.size)
 }
 
-// Changed must follow any in-place change to e's value (Str or the
+// Changed must follow any in-place change to e's value (SetStr or the
 // collection): it updates the size accounting, and deletes the key if its
 // collection became empty. It reports whether the key still exists.
 func (tx *Tx) Changed(key string, e *Entry) bool {
@@ -165,7 +165,7 @@ func (tx *Tx) Changed(key string, e *Entry) bool {
 	size := e.measure(key)
 	s.addBytes(tx.ks, size-e.size)
 	e.size = size
-	e.accessed = tx.now
+	e.accessed = unixSeconds(tx.now)
 	return true
 }
 
