@@ -164,8 +164,7 @@ func putString(tx *store.Tx, key string, e *store.Entry, value string) *store.En
 		if e.Deadline() != 0 {
 			tx.SetDeadline(key, e, 0)
 		}
-		e.SetStr(value)
-		tx.Changed(key, e)
+		tx.SetStr(key, e, value)
 		return e
 	}
 	e = store.NewString(value)
@@ -291,8 +290,7 @@ func storeString(tx *store.Tx, key string, e *store.Entry, s string) {
 		tx.Put(key, store.NewString(s))
 		return
 	}
-	e.SetStr(s)
-	tx.Changed(key, e)
+	tx.SetStr(key, e, s)
 }
 
 // Append appends value to the string at key (creating it) and returns the

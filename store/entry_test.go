@@ -2,6 +2,7 @@ package store
 
 import (
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 )
@@ -56,7 +57,6 @@ func TestNewEntries(t *testing.T) {
 	for _, coll := range []Collection{NewHash(), NewList(), NewSet(0), NewZSet()} {
 		require.Equal(t, coll, NewCollection(coll).Coll(), "%T round-trips", coll)
 	}
-	require.Panics(t, func() { c.SetStr("x") }, "a collection entry has no string to replace")
 	require.False(t, NewString("").empty(), "an empty string is a value, not an empty collection")
 }
 
@@ -86,7 +86,7 @@ func TestEntryMetadataAfterPut(t *testing.T) {
 	}))
 	require.EqualValues(t, 1000_000, e.Created(), "whole seconds")
 	require.EqualValues(t, 1000_000, e.Accessed())
-	require.Equal(t, e.measure("k"), e.Size())
+	require.Equal(t, e.measure("k"), e.Size("k"))
 
 	require.NoError(t, ks.Update(2000_999, "k", func(tx *Tx) error {
 		require.Same(t, e, tx.Get("k"))
@@ -100,4 +100,21 @@ func TestUnixSeconds(t *testing.T) {
 	require.EqualValues(t, 0, unixSeconds(-5000), "before 1970 clamps to 0")
 	require.EqualValues(t, 1, unixSeconds(1999))
 	require.EqualValues(t, uint32(1<<32-1), unixSeconds(1<<50), "after 2106 clamps")
+}
+
+func TestEntryIs32Bytes(t *testing.T) {
+	// The per-key cost of the engine: a change that grows Entry past the
+	// 32-byte size class costs 16 bytes on every key.
+	require.EqualValues(t, 32, unsafe.Sizeof(Entry{}))
+}
+
+func TestEntryTypeAndVersionShareAWord(t *testing.T) {
+	e := NewString("v")
+	for i := 0; i < 1<<(32-typeBits)+3; i += 1 << 20 {
+		e.vt += 1 << 20 << typeBits // fast-forward the counter
+		require.Equal(t, TypeString, e.Type(), "the counter never spills into the type")
+	}
+	v := e.Version()
+	e.bump()
+	require.Equal(t, (v+1)&(1<<(32-typeBits)-1), e.Version())
 }

@@ -383,7 +383,16 @@ func TestVerifyCatchesCorruption(t *testing.T) {
 		{"keys counter", func(ks *Keyspace, s *shard, k string, e *Entry) { s.c.keys.Add(1) }, "keys counter"},
 		{"bytes counter", func(ks *Keyspace, s *shard, k string, e *Entry) { s.c.bytes.Add(-3) }, "bytes counter"},
 		{"type counter", func(ks *Keyspace, s *shard, k string, e *Entry) { s.c.byType[TypeList].Add(1) }, "list counter"},
-		{"stale size", func(ks *Keyspace, s *shard, k string, e *Entry) { e.setStr(e.Str() + "grown without Changed") }, "accounted"},
+		{"string grown behind the counters", func(ks *Keyspace, s *shard, k string, e *Entry) {
+			e.setStr(e.Str() + "grown without SetStr")
+		}, "bytes counter"},
+		{"collection changed without Changed", func(ks *Keyspace, s *shard, k string, e *Entry) {
+			set := NewSet(1)
+			set.Add("m")
+			d := e.deadline
+			*e = *NewCollection(set) // counted: 0
+			e.deadline = d
+		}, "accounted 0 bytes"},
 		{"deadline missing from the index", func(ks *Keyspace, s *shard, k string, e *Entry) {
 			s.exp.Remove(k, e.deadline)
 		}, "missing from the index"},
@@ -485,8 +494,7 @@ func BenchmarkShards(b *testing.B) {
 					k := keys[r.IntN(len(keys))]
 					_ = ks.Update(1, k, func(tx *Tx) error {
 						if e := tx.Get(k); e != nil {
-							e.SetStr(value)
-							tx.Changed(k, e)
+							tx.SetStr(k, e, value)
 						} else {
 							tx.Put(k, NewString(value))
 						}

@@ -20,6 +20,7 @@ const ListElemOverhead = 16
 // negative indexes and check bounds: methods panic on an index out of
 // range, like a slice.
 type List struct {
+	accounting // what the keyspace counts for it (see Entry)
 	buf  []string // len(buf) is 0 or a power of two
 	head int      // slot of element 0
 	n    int
