@@ -18,9 +18,9 @@ const setMemberOverhead = 48
 // Set is not safe for concurrent use; the shard lock guards it.
 type Set struct {
 	accounting // what the keyspace counts for it (see Entry)
-	members []string
-	pos     map[string]int
-	bytes   int64
+	members    []string
+	pos        map[string]int
+	bytes      int64
 }
 
 // NewSet returns an empty set with room for n members.

@@ -37,9 +37,9 @@ func zsetMemberBytes(m string) int64 { return int64(len(m)) + zsetMemberOverhead
 // lock guards it.
 type ZSet struct {
 	accounting // what the keyspace counts for it (see Entry)
-	dict  map[string]float64
-	tree  ztree
-	bytes int64
+	dict       map[string]float64
+	tree       ztree
+	bytes      int64
 }
 
 // NewZSet returns an empty sorted set.
