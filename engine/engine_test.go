@@ -315,14 +315,27 @@ func sameShard(db *DB, a, b string) (same bool) {
 	return true
 }
 
-// fakeColl stands in for a hash, list, set or sorted set, so that the
-// string and key commands' WRONGTYPE paths can be tested before those
-// types exist in the engine.
-type fakeColl struct{ typ store.Type }
-
-func (c fakeColl) Type() store.Type { return c.typ }
-func (fakeColl) Len() int           { return 1 }
-func (fakeColl) Bytes() int64       { return 16 }
+// oneElement is a real collection of type typ holding one element, for
+// the string and key commands' WRONGTYPE paths.
+func oneElement(typ store.Type) store.Collection {
+	switch typ {
+	case store.TypeHash:
+		h := store.NewHash()
+		h.Set("f", "v")
+		return h
+	case store.TypeList:
+		return store.NewList("e")
+	case store.TypeSet:
+		s := store.NewSet(1)
+		s.Add("m")
+		return s
+	case store.TypeZSet:
+		z := store.NewZSet()
+		z.Set("m", 1)
+		return z
+	}
+	panic("oneElement: not a collection type: " + typ.String())
+}
 
 // putColl stores a one-element collection of type typ at key.
 func putColl(t testing.TB, db *DB, key string, typ store.Type) {
@@ -330,7 +343,7 @@ func putColl(t testing.TB, db *DB, key string, typ store.Type) {
 	now, err := db.begin()
 	require.NoError(t, err)
 	require.NoError(t, db.ks.Update(now, key, func(tx *store.Tx) error {
-		tx.Put(key, store.NewCollection(fakeColl{typ}))
+		tx.Put(key, store.NewCollection(oneElement(typ)))
 		return nil
 	}))
 }

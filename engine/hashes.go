@@ -32,8 +32,8 @@ func hashOf(e *store.Entry) (*store.Hash, error) {
 	if e == nil {
 		return nil, nil
 	}
-	h, ok := e.Coll.(*store.Hash)
-	if !ok {
+	h := e.Hash()
+	if h == nil {
 		return nil, ErrWrongType
 	}
 	return h, nil

@@ -50,7 +50,7 @@ func (t Txn) KeyInfo(key string) (KeyInfo, bool) {
 	info := KeyInfo{
 		Type:         e.Type(),
 		PTTL:         NoExpiry,
-		Size:         e.Size(),
+		Size:         e.Size(key),
 		CreatedAt:    unixMs(e.Created()),
 		LastAccessed: unixMs(e.Accessed()),
 	}

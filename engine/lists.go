@@ -59,8 +59,8 @@ func listOf(e *store.Entry) (*store.List, error) {
 	if e == nil {
 		return nil, nil
 	}
-	l, ok := e.Coll.(*store.List)
-	if !ok {
+	l := e.List()
+	if l == nil {
 		return nil, ErrWrongType
 	}
 	return l, nil

@@ -711,7 +711,7 @@ var modelOps = []op{
 				return out(nil, err)
 			}
 			return out(nil, db.ks.Update(now, a.keys[0], func(tx *store.Tx) error {
-				tx.Put(a.keys[0], store.NewCollection(fakeColl{store.TypeHash}))
+				tx.Put(a.keys[0], store.NewCollection(oneElement(store.TypeHash)))
 				return nil
 			}))
 		},

@@ -39,8 +39,8 @@ func setOf(tx *store.Tx, key string, read bool) (*store.Entry, *store.Set, error
 	if e == nil {
 		return nil, nil, nil
 	}
-	s, ok := e.Coll.(*store.Set)
-	if !ok {
+	s := e.Set()
+	if s == nil {
 		return nil, nil, ErrWrongType
 	}
 	return e, s, nil

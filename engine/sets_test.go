@@ -37,7 +37,7 @@ func szVerify(t testing.TB, db *DB) {
 	t.Helper()
 	require.NoError(t, db.ks.Verify())
 	db.ks.Scan(db.e.now(), func(k string, e *store.Entry) bool {
-		switch c := e.Coll.(type) {
+		switch c := e.Coll().(type) {
 		case *store.Set:
 			require.NoError(t, c.Verify(), "key %q", k)
 		case *store.ZSet:

@@ -16,9 +16,9 @@ import (
 func recount(t *testing.T, db *DB) Stats {
 	t.Helper()
 	var s Stats
-	db.ks.Scan(db.e.now(), func(_ string, e *store.Entry) bool {
+	db.ks.Scan(db.e.now(), func(k string, e *store.Entry) bool {
 		s.Keys++
-		s.MemoryBytes += e.Size()
+		s.MemoryBytes += e.Size(k)
 		switch e.Type() {
 		case TypeString:
 			s.Strings++

@@ -102,7 +102,7 @@ func (t Txn) Get(key string) (string, bool, error) {
 	if e.Type() != store.TypeString {
 		return "", false, ErrWrongType
 	}
-	return e.Str, true, nil
+	return e.Str(), true, nil
 }
 
 // Set is Redis's SET with its options.
@@ -131,7 +131,7 @@ func (t Txn) Set(key, value string, opts SetOptions) (res SetResult, err error) 
 			if e.Type() != store.TypeString {
 				return res, ErrWrongType
 			}
-			res.Old, res.HadOld = e.Str, true
+			res.Old, res.HadOld = e.Str(), true
 		}
 	}
 	if (opts.NX && e != nil) || (opts.XX && e == nil) {
@@ -164,8 +164,7 @@ func putString(tx *store.Tx, key string, e *store.Entry, value string) *store.En
 		if e.Deadline() != 0 {
 			tx.SetDeadline(key, e, 0)
 		}
-		e.Str = value
-		tx.Changed(key, e)
+		tx.SetStr(key, e, value)
 		return e
 	}
 	e = store.NewString(value)
@@ -216,7 +215,7 @@ func (t Txn) MGet(keys ...string) []Maybe {
 	for i, k := range keys {
 		e := t.tx.Read(k)
 		if e != nil && e.Type() == store.TypeString {
-			out[i] = Maybe{Value: e.Str, Found: true}
+			out[i] = Maybe{Value: e.Str(), Found: true}
 		}
 	}
 	return out
@@ -291,8 +290,7 @@ func storeString(tx *store.Tx, key string, e *store.Entry, s string) {
 		tx.Put(key, store.NewString(s))
 		return
 	}
-	e.Str = s
-	tx.Changed(key, e)
+	tx.SetStr(key, e, s)
 }
 
 // Append appends value to the string at key (creating it) and returns the
@@ -314,7 +312,7 @@ func (t Txn) Append(key, value string) (int64, error) {
 	}
 	cur := ""
 	if e != nil {
-		cur = e.Str
+		cur = e.Str()
 	}
 	if len(cur)+len(value) > MaxStringSize {
 		return 0, ErrTooLarge
@@ -374,7 +372,7 @@ func (t Txn) IncrBy(key string, delta int64) (int64, error) {
 	var cur int64
 	if e != nil {
 		var ok bool
-		if cur, ok = parseInt(e.Str); !ok {
+		if cur, ok = parseInt(e.Str()); !ok {
 			return 0, ErrNotInteger
 		}
 	}
@@ -403,7 +401,7 @@ func (t Txn) IncrByFloat(key string, delta float64) (string, error) {
 	}
 	cur := "0"
 	if e != nil {
-		cur = e.Str
+		cur = e.Str()
 	}
 	v, err := addFloat(cur, delta)
 	if err != nil {

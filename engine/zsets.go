@@ -258,8 +258,8 @@ func zsetOf(tx *store.Tx, key string, read bool) (*store.Entry, *store.ZSet, err
 	if e == nil {
 		return nil, nil, nil
 	}
-	z, ok := e.Coll.(*store.ZSet)
-	if !ok {
+	z := e.ZSet()
+	if z == nil {
 		return nil, nil, ErrWrongType
 	}
 	return e, z, nil

@@ -6,6 +6,12 @@
 // the counters consistent, and lets the engine implement semantics on top.
 package store
 
+import (
+	"fmt"
+	"math"
+	"unsafe"
+)
+
 // Type is the kind of value a key holds.
 type Type uint8
 
@@ -30,9 +36,9 @@ func (t Type) String() string {
 	return typeNames[t]
 }
 
-// Collection is a non-string value: a hash, list, set or sorted set. The
-// implementations keep Bytes up to date incrementally so that size
-// accounting is O(1) per change.
+// Collection is a non-string value: a hash, list, set or sorted set (the
+// four types of this package). The implementations keep Bytes up to date
+// incrementally so that size accounting is O(1) per change.
 type Collection interface {
 	// Type is the value's type (never TypeString or TypeNone).
 	Type() Type
@@ -40,66 +46,205 @@ type Collection interface {
 	Len() int
 	// Bytes approximates the memory the elements use.
 	Bytes() int64
+	acct() *accounting
 }
+
+// accounting is embedded in every collection: the bytes the keyspace last
+// counted for the key holding it, so that Tx.Changed can add the
+// difference. A string needs no such field (its size follows from its
+// length, and it only changes through Tx.SetStr), which keeps it out of
+// the per-key Entry.
+type accounting struct{ counted int64 }
+
+func (a *accounting) acct() *accounting { return a }
 
 // entryOverhead approximates what a key costs beyond its bytes: the map slot,
 // the Entry struct and allocator rounding. It only has to be in the right
 // range: it feeds statistics and the memory limit, not correctness.
 const entryOverhead = 64
 
-// Entry is one key's value and metadata. The engine may read the exported
-// fields and mutate Str or the collection in place inside a transaction, and
+// Entry is one key's value and metadata. The engine reads the value with
+// Str or the typed collection accessors; it replaces a string with
+// Tx.SetStr, and may mutate a collection in place inside a transaction and
 // must then call Tx.Changed so that sizes and counters follow.
+//
+// An Entry is the per-key cost of the whole engine, so it is packed into
+// 32 bytes, one allocation in the 32-byte size class:
+//   - val holds either the string's bytes (with n its length) or the
+//     collection (the type says which of *Hash, *List, *Set, *ZSet),
+//     instead of a 16-byte string header beside a 16-byte interface, of
+//     which one is always empty;
+//   - created and accessed are Unix seconds in 32 bits (good until 2106):
+//     Redis reports idle time in seconds too (OBJECT IDLETIME);
+//   - n is 32 bits: the engine refuses strings over 512 MB (Redis's
+//     proto-max-bulk-len), so a longer one here is a programming error;
+//   - the type shares a word with the write counter (3 bits + 29), and the
+//     accounted size is not stored: a string's follows from its length, a
+//     collection keeps its own (accounting).
+//
+// BenchmarkHeapPerKey (engine) measures the effect; see bench/RESULTS.md.
 type Entry struct {
-	// Str is the value of a string key.
-	Str string
-	// Coll is the value of a collection key; nil for strings.
-	Coll Collection
-
+	val      unsafe.Pointer
 	deadline int64 // Unix ms (the engine's unit, as Redis); 0 means no expiry
-	created  int64 // Unix ms
-	accessed int64 // Unix ms
-	size     int64 // bytes currently accounted for this key
-	typ      Type
-	// version counts the writes to this entry (value, TTL, rename), so that
-	// a WATCH can tell whether a key changed; it fits in the struct's
-	// padding, so it costs no memory per key.
-	version uint32
+	n        uint32
+	created  uint32 // Unix s
+	accessed uint32 // Unix s
+	// vt is the type (low 3 bits) and a counter of the writes to this
+	// entry (value, TTL, rename), so that a WATCH can tell whether a key
+	// changed; it wraps after 2^29 writes, far more than can happen
+	// between a WATCH and its EXEC.
+	vt uint32
 }
 
-// NewString returns an entry holding a string value.
-func NewString(s string) *Entry { return &Entry{Str: s, typ: TypeString} }
+const typeBits = 3
 
-// NewCollection returns an entry holding c.
-func NewCollection(c Collection) *Entry { return &Entry{Coll: c, typ: c.Type()} }
+// NewString returns an entry holding a string value.
+func NewString(s string) *Entry {
+	e := &Entry{vt: uint32(TypeString)}
+	e.setStr(s)
+	return e
+}
+
+// NewCollection returns an entry holding c, which must be a *Hash, *List,
+// *Set or *ZSet.
+func NewCollection(c Collection) *Entry {
+	e := &Entry{vt: uint32(c.Type())}
+	switch c := c.(type) {
+	case *Hash:
+		e.val = unsafe.Pointer(c)
+	case *List:
+		e.val = unsafe.Pointer(c)
+	case *Set:
+		e.val = unsafe.Pointer(c)
+	case *ZSet:
+		e.val = unsafe.Pointer(c)
+	default:
+		panic(fmt.Sprintf("store: unknown collection %T", c))
+	}
+	return e
+}
+
+func (e *Entry) setStr(s string) {
+	if uint64(len(s)) > math.MaxUint32 {
+		panic("store: string value over 4 GB")
+	}
+	e.val = unsafe.Pointer(unsafe.StringData(s))
+	e.n = uint32(len(s))
+}
+
+// Str is the value of a string key ("" for a collection).
+func (e *Entry) Str() string {
+	if e.typ() != TypeString {
+		return ""
+	}
+	return unsafe.String((*byte)(e.val), e.n)
+}
+
+// Coll is the value of a collection key; nil for strings.
+func (e *Entry) Coll() Collection {
+	switch e.typ() {
+	case TypeHash:
+		return (*Hash)(e.val)
+	case TypeList:
+		return (*List)(e.val)
+	case TypeSet:
+		return (*Set)(e.val)
+	case TypeZSet:
+		return (*ZSet)(e.val)
+	}
+	return nil
+}
+
+// Hash is the value of a hash key, nil for other types.
+func (e *Entry) Hash() *Hash {
+	if e.typ() != TypeHash {
+		return nil
+	}
+	return (*Hash)(e.val)
+}
+
+// List is the value of a list key, nil for other types.
+func (e *Entry) List() *List {
+	if e.typ() != TypeList {
+		return nil
+	}
+	return (*List)(e.val)
+}
+
+// Set is the value of a set key, nil for other types.
+func (e *Entry) Set() *Set {
+	if e.typ() != TypeSet {
+		return nil
+	}
+	return (*Set)(e.val)
+}
+
+// ZSet is the value of a sorted-set key, nil for other types.
+func (e *Entry) ZSet() *ZSet {
+	if e.typ() != TypeZSet {
+		return nil
+	}
+	return (*ZSet)(e.val)
+}
 
 // Type is the value's type.
-func (e *Entry) Type() Type { return e.typ }
+func (e *Entry) Type() Type { return e.typ() }
+
+func (e *Entry) typ() Type { return Type(e.vt & (1<<typeBits - 1)) }
+
+// bump counts a write.
+func (e *Entry) bump() { e.vt += 1 << typeBits }
 
 // Deadline is the expiry time in Unix milliseconds, 0 when the key is
 // persistent.
 func (e *Entry) Deadline() int64 { return e.deadline }
 
-// Created is when the key was created (Unix ms).
-func (e *Entry) Created() int64 { return e.created }
+// Created is when the key was created (Unix ms, whole seconds).
+func (e *Entry) Created() int64 { return int64(e.created) * 1000 }
 
-// Accessed is when the key was last read or written (Unix ms).
-func (e *Entry) Accessed() int64 { return e.accessed }
+// Accessed is when the key was last read or written (Unix ms, whole
+// seconds).
+func (e *Entry) Accessed() int64 { return int64(e.accessed) * 1000 }
 
 // Version changes whenever the entry's value or TTL changes (or the entry
 // is stored under a key). Together with the entry's identity it tells
 // whether a key was written since it was last looked at (Redis WATCH).
-func (e *Entry) Version() uint32 { return e.version }
+func (e *Entry) Version() uint32 { return e.vt >> typeBits }
 
-// Size is the approximate number of bytes the key and its value use.
-func (e *Entry) Size() int64 { return e.size }
+// Size is the approximate number of bytes key and its value use, as the
+// keyspace counts them.
+func (e *Entry) Size(key string) int64 { return e.measure(key) }
+
+// counted is what the keyspace has counted for the entry stored under key.
+func (e *Entry) counted(key string) int64 {
+	if c := e.Coll(); c != nil {
+		return c.acct().counted
+	}
+	return e.measure(key)
+}
 
 func (e *Entry) measure(key string) int64 {
 	n := int64(len(key)) + entryOverhead
-	if e.Coll != nil {
-		return n + e.Coll.Bytes()
+	if c := e.Coll(); c != nil {
+		return n + c.Bytes()
 	}
-	return n + int64(len(e.Str))
+	return n + int64(e.n)
 }
 
-func (e *Entry) empty() bool { return e.Coll != nil && e.Coll.Len() == 0 }
+func (e *Entry) empty() bool {
+	c := e.Coll()
+	return c != nil && c.Len() == 0
+}
+
+// unixSeconds converts the transaction clock (Unix ms) to an Entry's
+// 32-bit seconds, clamped to the representable range.
+func unixSeconds(ms int64) uint32 {
+	s := ms / 1000
+	if s < 0 {
+		return 0
+	}
+	if s > math.MaxUint32 {
+		return math.MaxUint32
+	}
+	return uint32(s)
+}

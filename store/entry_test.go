@@ -2,22 +2,19 @@ package store
 
 import (
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 )
 
-// fakeColl is a minimal Collection for tests: the real hash, list, set and
-// zset live in their own files and have their own tests; here only the
-// contract the keyspace relies on (Type, Len, Bytes) matters.
-type fakeColl struct {
-	typ   Type
-	n     int
-	bytes int64
+// hashOf is a real hash with the given fields (field i holds "v").
+func hashOf(fields ...string) *Hash {
+	h := NewHash()
+	for _, f := range fields {
+		h.Set(f, "v")
+	}
+	return h
 }
-
-func (c *fakeColl) Type() Type   { return c.typ }
-func (c *fakeColl) Len() int     { return c.n }
-func (c *fakeColl) Bytes() int64 { return c.bytes }
 
 func TestTypeString(t *testing.T) {
 	for _, tc := range []struct {
@@ -40,15 +37,26 @@ func TestTypeString(t *testing.T) {
 func TestNewEntries(t *testing.T) {
 	s := NewString("value")
 	require.Equal(t, TypeString, s.Type())
-	require.Equal(t, "value", s.Str)
-	require.Nil(t, s.Coll)
+	require.Equal(t, "value", s.Str())
+	require.Nil(t, s.Coll())
+	require.Nil(t, s.Hash())
+	require.Nil(t, s.List())
+	require.Nil(t, s.Set())
+	require.Nil(t, s.ZSet())
 	require.Zero(t, s.Deadline())
 	require.False(t, s.empty())
 
-	c := NewCollection(&fakeColl{typ: TypeList, n: 2, bytes: 10})
+	l := NewList("a", "b")
+	c := NewCollection(l)
 	require.Equal(t, TypeList, c.Type())
+	require.Same(t, l, c.List())
+	require.Nil(t, c.Hash())
+	require.Equal(t, "", c.Str(), "a collection has no string value")
 	require.False(t, c.empty())
-	require.True(t, NewCollection(&fakeColl{typ: TypeSet}).empty(), "a collection with no element is empty")
+	require.True(t, NewCollection(NewSet(0)).empty(), "a collection with no element is empty")
+	for _, coll := range []Collection{NewHash(), NewList(), NewSet(0), NewZSet()} {
+		require.Equal(t, coll, NewCollection(coll).Coll(), "%T round-trips", coll)
+	}
 	require.False(t, NewString("").empty(), "an empty string is a value, not an empty collection")
 }
 
@@ -61,7 +69,7 @@ func TestEntryMeasure(t *testing.T) {
 	}{
 		{"string", "key", NewString("hello"), 3 + 5 + entryOverhead},
 		{"empty string and key", "", NewString(""), entryOverhead},
-		{"collection uses Bytes", "k", NewCollection(&fakeColl{typ: TypeHash, n: 3, bytes: 100}), 1 + 100 + entryOverhead},
+		{"collection uses Bytes", "k", NewCollection(hashOf("a", "b", "c")), 1 + hashOf("a", "b", "c").Bytes() + entryOverhead},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			require.Equal(t, tc.want, tc.e.measure(tc.key))
@@ -72,18 +80,41 @@ func TestEntryMeasure(t *testing.T) {
 func TestEntryMetadataAfterPut(t *testing.T) {
 	ks := New(Options{})
 	e := NewString("v")
-	require.NoError(t, ks.Update(1000, "k", func(tx *Tx) error {
+	require.NoError(t, ks.Update(1000_400, "k", func(tx *Tx) error {
 		tx.Put("k", e)
 		return nil
 	}))
-	require.EqualValues(t, 1000, e.Created())
-	require.EqualValues(t, 1000, e.Accessed())
-	require.Equal(t, e.measure("k"), e.Size())
+	require.EqualValues(t, 1000_000, e.Created(), "whole seconds")
+	require.EqualValues(t, 1000_000, e.Accessed())
+	require.Equal(t, e.measure("k"), e.Size("k"))
 
-	require.NoError(t, ks.Update(2000, "k", func(tx *Tx) error {
+	require.NoError(t, ks.Update(2000_999, "k", func(tx *Tx) error {
 		require.Same(t, e, tx.Get("k"))
 		return nil
 	}))
-	require.EqualValues(t, 1000, e.Created(), "a read does not change the creation time")
-	require.EqualValues(t, 2000, e.Accessed(), "a read marks the key accessed")
+	require.EqualValues(t, 1000_000, e.Created(), "a read does not change the creation time")
+	require.EqualValues(t, 2000_000, e.Accessed(), "a read marks the key accessed")
+}
+
+func TestUnixSeconds(t *testing.T) {
+	require.EqualValues(t, 0, unixSeconds(-5000), "before 1970 clamps to 0")
+	require.EqualValues(t, 1, unixSeconds(1999))
+	require.EqualValues(t, uint32(1<<32-1), unixSeconds(1<<50), "after 2106 clamps")
+}
+
+func TestEntryIs32Bytes(t *testing.T) {
+	// The per-key cost of the engine: a change that grows Entry past the
+	// 32-byte size class costs 16 bytes on every key.
+	require.EqualValues(t, 32, unsafe.Sizeof(Entry{}))
+}
+
+func TestEntryTypeAndVersionShareAWord(t *testing.T) {
+	e := NewString("v")
+	for i := 0; i < 1<<(32-typeBits)+3; i += 1 << 20 {
+		e.vt += 1 << 20 << typeBits // fast-forward the counter
+		require.Equal(t, TypeString, e.Type(), "the counter never spills into the type")
+	}
+	v := e.Version()
+	e.bump()
+	require.Equal(t, (v+1)&(1<<(32-typeBits)-1), e.Version())
 }

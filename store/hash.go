@@ -20,10 +20,11 @@ const hashCompactMin = 16
 // compacted once holes outnumber live entries, which keeps deletes O(1)
 // amortised and iteration O(Len).
 type Hash struct {
-	idx  map[string]int // field -> position in ents
-	ents []hashEntry
-	dead int   // holes in ents
-	data int64 // sum of len(field)+len(value) over live fields
+	accounting                // what the keyspace counts for it (see Entry)
+	idx        map[string]int // field -> position in ents
+	ents       []hashEntry
+	dead       int   // holes in ents
+	data       int64 // sum of len(field)+len(value) over live fields
 }
 
 type hashEntry struct {

@@ -334,9 +334,8 @@ func (s *shard) reclaim(ks *Keyspace, now int64, max int) int {
 func (s *shard) remove(ks *Keyspace, key string, e *Entry) {
 	delete(s.m, key)
 	s.c.keys.Add(-1)
-	s.c.byType[e.typ].Add(-1)
-	s.addBytes(ks, -e.size)
-	e.size = 0
+	s.c.byType[e.typ()].Add(-1)
+	s.addBytes(ks, -e.counted(key))
 }
 
 func (s *shard) addBytes(ks *Keyspace, d int64) {
@@ -399,16 +398,13 @@ func (s *shard) verify(i int, ks *Keyspace) error {
 			return fmt.Errorf("key %q in shard %d, belongs in %d", k, i, ks.shardOf(k))
 		}
 		if e.empty() {
-			return fmt.Errorf("key %q holds an empty %s", k, e.typ)
+			return fmt.Errorf("key %q holds an empty %s", k, e.typ())
 		}
-		if e.Coll != nil && e.Coll.Type() != e.typ {
-			return fmt.Errorf("key %q typed %s holds a %s", k, e.typ, e.Coll.Type())
+		if e.counted(k) != e.measure(k) {
+			return fmt.Errorf("key %q accounted %d bytes, measures %d", k, e.counted(k), e.measure(k))
 		}
-		if e.size != e.measure(k) {
-			return fmt.Errorf("key %q accounted %d bytes, measures %d", k, e.size, e.measure(k))
-		}
-		bytes += e.size
-		byType[e.typ]++
+		bytes += e.measure(k)
+		byType[e.typ()]++
 		if e.deadline != 0 {
 			withDeadline++
 			if !s.exp.Remove(k, e.deadline) {

@@ -285,7 +285,7 @@ func TestFlush(t *testing.T) {
 	ks.used = &used
 	fill(t, ks, 1, 200, 3, 500)
 	update(t, ks, 1, "h", func(tx *Tx) {
-		tx.Put("h", NewCollection(&fakeColl{typ: TypeHash, n: 1, bytes: 50}))
+		tx.Put("h", NewCollection(hashOf("f")))
 		tx.Read("h")
 		tx.CountCommand()
 	})
@@ -383,7 +383,16 @@ func TestVerifyCatchesCorruption(t *testing.T) {
 		{"keys counter", func(ks *Keyspace, s *shard, k string, e *Entry) { s.c.keys.Add(1) }, "keys counter"},
 		{"bytes counter", func(ks *Keyspace, s *shard, k string, e *Entry) { s.c.bytes.Add(-3) }, "bytes counter"},
 		{"type counter", func(ks *Keyspace, s *shard, k string, e *Entry) { s.c.byType[TypeList].Add(1) }, "list counter"},
-		{"stale size", func(ks *Keyspace, s *shard, k string, e *Entry) { e.Str += "grown without Changed" }, "accounted"},
+		{"string grown behind the counters", func(ks *Keyspace, s *shard, k string, e *Entry) {
+			e.setStr(e.Str() + "grown without SetStr")
+		}, "bytes counter"},
+		{"collection changed without Changed", func(ks *Keyspace, s *shard, k string, e *Entry) {
+			set := NewSet(1)
+			set.Add("m")
+			d := e.deadline
+			*e = *NewCollection(set) // counted: 0
+			e.deadline = d
+		}, "accounted 0 bytes"},
 		{"deadline missing from the index", func(ks *Keyspace, s *shard, k string, e *Entry) {
 			s.exp.Remove(k, e.deadline)
 		}, "missing from the index"},
@@ -395,11 +404,8 @@ func TestVerifyCatchesCorruption(t *testing.T) {
 		}, "index has"},
 		{"volatile counter", func(ks *Keyspace, s *shard, k string, e *Entry) { ks.volatile.Add(1) }, "volatile counter"},
 		{"empty collection", func(ks *Keyspace, s *shard, k string, e *Entry) {
-			e.Coll, e.typ, e.Str = &fakeColl{typ: TypeSet}, TypeSet, ""
+			*e = *NewCollection(NewSet(0))
 		}, "empty set"},
-		{"collection of another type", func(ks *Keyspace, s *shard, k string, e *Entry) {
-			e.Coll = &fakeColl{typ: TypeZSet, n: 1}
-		}, "holds a zset"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ks, s, k, e := build(t)
@@ -488,8 +494,7 @@ func BenchmarkShards(b *testing.B) {
 					k := keys[r.IntN(len(keys))]
 					_ = ks.Update(1, k, func(tx *Tx) error {
 						if e := tx.Get(k); e != nil {
-							e.Str = value
-							tx.Changed(k, e)
+							tx.SetStr(k, e, value)
 						} else {
 							tx.Put(k, NewString(value))
 						}

@@ -20,10 +20,11 @@ const ListElemOverhead = 16
 // negative indexes and check bounds: methods panic on an index out of
 // range, like a slice.
 type List struct {
-	buf  []string // len(buf) is 0 or a power of two
-	head int      // slot of element 0
-	n    int
-	data int64 // sum of the elements' lengths
+	accounting          // what the keyspace counts for it (see Entry)
+	buf        []string // len(buf) is 0 or a power of two
+	head       int      // slot of element 0
+	n          int
+	data       int64 // sum of the elements' lengths
 }
 
 // NewList returns a list holding values, head first.

@@ -17,9 +17,10 @@ const setMemberOverhead = 48
 //
 // Set is not safe for concurrent use; the shard lock guards it.
 type Set struct {
-	members []string
-	pos     map[string]int
-	bytes   int64
+	accounting // what the keyspace counts for it (see Entry)
+	members    []string
+	pos        map[string]int
+	bytes      int64
 }
 
 // NewSet returns an empty set with room for n members.

@@ -77,7 +77,11 @@ func (tx *Tx) Get(key string) *Entry {
 		s.c.expired.Add(1)
 		return nil
 	}
-	e.accessed = tx.now
+	// Seconds, and only written when they change: a hot key read many
+	// times a second keeps its cache line clean for the other core.
+	if a := unixSeconds(tx.now); e.accessed != a {
+		e.accessed = a
+	}
 	return e
 }
 
@@ -133,24 +137,37 @@ func (tx *Tx) Put(key string, e *Entry) {
 	if e.empty() {
 		return
 	}
-	if e.Coll != nil {
-		e.typ = e.Coll.Type()
-	} else {
-		e.typ = TypeString
-	}
 	e.deadline = 0
-	e.version++
-	e.created, e.accessed = tx.now, tx.now
-	e.size = e.measure(key)
+	e.bump()
+	e.created = unixSeconds(tx.now)
+	e.accessed = e.created
+	size := e.measure(key)
+	if c := e.Coll(); c != nil {
+		c.acct().counted = size
+	}
 	s.m[key] = e
 	s.c.keys.Add(1)
-	s.c.byType[e.typ].Add(1)
-	s.addBytes(tx.ks, e.size)
+	s.c.byType[e.typ()].Add(1)
+	s.addBytes(tx.ks, size)
 }
 
-// Changed must follow any in-place change to e's value (Str or the
-// collection): it updates the size accounting, and deletes the key if its
-// collection became empty. It reports whether the key still exists.
+// SetStr replaces the value of the string entry e stored under key, keeping
+// its TTL, and updates the size accounting.
+func (tx *Tx) SetStr(key string, e *Entry, value string) {
+	s := tx.shard(key)
+	if s.m[key] != e || e.typ() != TypeString {
+		panic("store: SetStr on an entry that is not a string stored under " + key)
+	}
+	old := e.measure(key)
+	e.setStr(value)
+	e.bump()
+	s.addBytes(tx.ks, e.measure(key)-old)
+	e.accessed = unixSeconds(tx.now)
+}
+
+// Changed must follow any in-place change to e's collection: it updates the
+// size accounting, and deletes the key if the collection became empty. It
+// reports whether the key still exists. (Strings change through SetStr.)
 func (tx *Tx) Changed(key string, e *Entry) bool {
 	s := tx.shard(key)
 	if s.m[key] != e {
@@ -161,11 +178,13 @@ func (tx *Tx) Changed(key string, e *Entry) bool {
 		s.remove(tx.ks, key, e)
 		return false
 	}
-	e.version++
-	size := e.measure(key)
-	s.addBytes(tx.ks, size-e.size)
-	e.size = size
-	e.accessed = tx.now
+	e.bump()
+	if c := e.Coll(); c != nil {
+		size := e.measure(key)
+		s.addBytes(tx.ks, size-c.acct().counted)
+		c.acct().counted = size
+	}
+	e.accessed = unixSeconds(tx.now)
 	return true
 }
 
@@ -191,7 +210,7 @@ func (tx *Tx) SetDeadline(key string, e *Entry, at int64) bool {
 		panic("store: SetDeadline on an entry not stored under " + key)
 	}
 	tx.forgetDeadline(s, key, e)
-	e.version++
+	e.bump()
 	if at != 0 && at <= tx.now {
 		s.remove(tx.ks, key, e)
 		return false

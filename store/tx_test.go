@@ -83,7 +83,7 @@ func TestTxPutGet(t *testing.T) {
 		tx.Put("a", NewString("1"))
 		e := tx.Get("a")
 		require.NotNil(t, e)
-		require.Equal(t, "1", e.Str)
+		require.Equal(t, "1", e.Str())
 		require.EqualValues(t, 10, tx.Now())
 	})
 	st := ks.Stats()
@@ -92,14 +92,14 @@ func TestTxPutGet(t *testing.T) {
 	require.EqualValues(t, NewString("1").measure("a"), st.Bytes)
 
 	// Put replaces a value of another type, with its deadline.
-	update(t, ks, 20, "a", func(tx *Tx) {
-		tx.Put("a", NewCollection(&fakeColl{typ: TypeHash, n: 1, bytes: 40}))
-		require.True(t, tx.SetDeadline("a", tx.Get("a"), 100))
+	update(t, ks, 20_000, "a", func(tx *Tx) {
+		tx.Put("a", NewCollection(hashOf("f")))
+		require.True(t, tx.SetDeadline("a", tx.Get("a"), 30_000))
 		tx.Put("a", NewString("back"))
 		e := tx.Get("a")
 		require.Equal(t, TypeString, e.Type())
 		require.Zero(t, e.Deadline(), "Put forgets the old deadline")
-		require.EqualValues(t, 20, e.Created(), "the replacement is a new key")
+		require.EqualValues(t, 20_000, e.Created(), "the replacement is a new key")
 	})
 	st = ks.Stats()
 	require.EqualValues(t, 1, st.Keys)
@@ -112,7 +112,7 @@ func TestTxPutEmptyCollectionDeletes(t *testing.T) {
 	update(t, ks, 1, "a", func(tx *Tx) {
 		tx.Put("a", NewString("old"))
 		tx.SetDeadline("a", tx.Get("a"), 50)
-		tx.Put("a", NewCollection(&fakeColl{typ: TypeSet}))
+		tx.Put("a", NewCollection(NewSet(0)))
 		require.Nil(t, tx.Get("a"), "a key never holds an empty collection")
 	})
 	st := ks.Stats()
@@ -121,11 +121,11 @@ func TestTxPutEmptyCollectionDeletes(t *testing.T) {
 	require.Zero(t, st.Volatile)
 }
 
-func TestTxPutFixesTypeFromValue(t *testing.T) {
+func TestTxPutTypesByValue(t *testing.T) {
 	ks := newTestKeyspace(t, 0)
-	// An Entry reused from a collection to a string value must be typed by
-	// what it holds now, not by what it held.
-	e := NewCollection(&fakeColl{typ: TypeZSet, n: 1, bytes: 8})
+	z := NewZSet()
+	z.Set("m", 1)
+	e := NewCollection(z)
 	update(t, ks, 1, "z", func(tx *Tx) {
 		tx.Put("z", e)
 		require.Equal(t, TypeZSet, tx.Get("z").Type())
@@ -198,26 +198,29 @@ func TestTxChanged(t *testing.T) {
 	})
 	before := ks.Stats().Bytes
 	require.Equal(t, before, used.Load(), "UsedBytes follows the keyspace")
-	update(t, ks, 7, "s", func(tx *Tx) {
+	update(t, ks, 7_000, "s", func(tx *Tx) {
 		e := tx.Get("s")
-		e.Str = "abcdef"
-		require.True(t, tx.Changed("s", e))
-		require.Equal(t, e.measure("s"), e.Size())
-		require.EqualValues(t, 7, e.Accessed())
+		v := e.Version()
+		tx.SetStr("s", e, "abcdef")
+		require.NotEqual(t, v, e.Version(), "SetStr counts as a write")
+		require.True(t, tx.Changed("s", e), "Changed on a string is harmless")
+		require.Equal(t, e.measure("s"), e.Size("s"))
+		require.EqualValues(t, 7_000, e.Accessed())
 	})
 	require.Equal(t, before+4, ks.Stats().Bytes)
 	require.Equal(t, before+4, used.Load())
 
 	// A collection that became empty is deleted, deadline included.
-	c := &fakeColl{typ: TypeList, n: 2, bytes: 20}
-	update(t, ks, 8, "l", func(tx *Tx) {
+	c := NewList("a", "bb")
+	update(t, ks, 8_000, "l", func(tx *Tx) {
 		tx.Put("l", NewCollection(c))
 		e := tx.Get("l")
-		require.True(t, tx.SetDeadline("l", e, 1000))
-		c.n, c.bytes = 1, 10
+		require.True(t, tx.SetDeadline("l", e, 10_000))
+		c.PopFront()
 		require.True(t, tx.Changed("l", e))
-		require.Equal(t, e.measure("l"), e.Size())
-		c.n, c.bytes = 0, 0
+		require.Equal(t, e.measure("l"), e.Size("l"))
+		require.Equal(t, e.measure("l"), c.counted)
+		c.PopFront()
 		require.False(t, tx.Changed("l", e))
 		require.Nil(t, tx.Get("l"))
 	})
@@ -243,7 +246,7 @@ func TestTxChangedAndSetDeadlinePanicOnForeignEntry(t *testing.T) {
 		})
 	}
 	// The panics released the shard lock.
-	update(t, ks, 1, "k", func(tx *Tx) { require.Equal(t, "v", tx.Get("k").Str) })
+	update(t, ks, 1, "k", func(tx *Tx) { require.Equal(t, "v", tx.Get("k").Str()) })
 }
 
 func TestTxDelete(t *testing.T) {
@@ -332,25 +335,26 @@ func TestTxRename(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ks.Flush()
 			var srcEntry *Entry
-			update(t, ks, 100, src, func(tx *Tx) {
+			update(t, ks, 100_000, src, func(tx *Tx) {
 				srcEntry = NewString("value")
 				tx.Put(src, srcEntry)
-				require.True(t, tx.SetDeadline(src, srcEntry, 500))
+				require.True(t, tx.SetDeadline(src, srcEntry, 500_000))
 			})
-			update(t, ks, 150, tc.dst, func(tx *Tx) {
-				old := NewCollection(&fakeColl{typ: TypeSet, n: 1, bytes: 9})
+			update(t, ks, 150_000, tc.dst, func(tx *Tx) {
+				old := NewCollection(NewSet(0))
+				old.Set().Add("m")
 				tx.Put(tc.dst, old)
-				require.True(t, tx.SetDeadline(tc.dst, old, 900))
+				require.True(t, tx.SetDeadline(tc.dst, old, 900_000))
 			})
-			require.NoError(t, ks.UpdateKeys(200, []string{src, tc.dst}, func(tx *Tx) error {
+			require.NoError(t, ks.UpdateKeys(200_000, []string{src, tc.dst}, func(tx *Tx) error {
 				require.True(t, tx.Rename(src, tc.dst))
 				require.Nil(t, tx.Get(src))
 				e := tx.Get(tc.dst)
 				require.Same(t, srcEntry, e)
-				require.Equal(t, "value", e.Str)
-				require.EqualValues(t, 500, e.Deadline(), "rename keeps the deadline")
-				require.EqualValues(t, 100, e.Created(), "rename keeps the creation time")
-				require.Equal(t, e.measure(tc.dst), e.Size())
+				require.Equal(t, "value", e.Str())
+				require.EqualValues(t, 500_000, e.Deadline(), "rename keeps the deadline")
+				require.EqualValues(t, 100_000, e.Created(), "rename keeps the creation time")
+				require.Equal(t, e.measure(tc.dst), e.Size(tc.dst))
 				return nil
 			}))
 			st := ks.Stats()
@@ -358,10 +362,10 @@ func TestTxRename(t *testing.T) {
 			require.EqualValues(t, 1, st.Volatile)
 			require.Zero(t, st.KeysOfType(TypeSet))
 			at, _ := ks.NextDeadline()
-			require.EqualValues(t, 500, at)
+			require.EqualValues(t, 500_000, at)
 			require.NoError(t, ks.Verify())
 			// The renamed key expires under its new name.
-			update(t, ks, 500, tc.dst, func(tx *Tx) { require.Nil(t, tx.Get(tc.dst)) })
+			update(t, ks, 500_000, tc.dst, func(tx *Tx) { require.Nil(t, tx.Get(tc.dst)) })
 			require.Zero(t, ks.Stats().Keys)
 		})
 	}
@@ -377,7 +381,7 @@ func TestTxRename(t *testing.T) {
 		}))
 		require.NoError(t, ks.UpdateKeys(5, []string{src, dst}, func(tx *Tx) error {
 			require.False(t, tx.Rename(src, dst))
-			require.Equal(t, "keep", tx.Get(dst).Str, "a failed rename leaves dst alone")
+			require.Equal(t, "keep", tx.Get(dst).Str(), "a failed rename leaves dst alone")
 			return nil
 		}))
 	})
@@ -409,7 +413,7 @@ func TestTxEach(t *testing.T) {
 	collect := func(tx *Tx) map[string]bool {
 		got := map[string]bool{}
 		tx.Each(func(k string, e *Entry) bool {
-			require.Equal(t, k, e.Str)
+			require.Equal(t, k, e.Str())
 			got[k] = true
 			return true
 		})
@@ -499,7 +503,7 @@ func TestUpdateKeysEdgeCases(t *testing.T) {
 	})
 	// The same key twice is one shard.
 	require.NoError(t, ks.UpdateKeys(1, []string{keys[0], keys[0]}, func(tx *Tx) error {
-		require.Equal(t, "v", tx.Get(keys[0]).Str)
+		require.Equal(t, "v", tx.Get(keys[0]).Str())
 		return nil
 	}))
 	// No key at all: a transaction that can only count.
@@ -522,7 +526,7 @@ func TestTxShardCache(t *testing.T) {
 	require.NoError(t, ks.UpdateKeys(1, []string{a, b}, func(tx *Tx) error {
 		for _, k := range []string{a, b, a, a, b} {
 			tx.Put(k, NewString(k))
-			require.Equal(t, k, tx.Get(k).Str)
+			require.Equal(t, k, tx.Get(k).Str())
 		}
 		return nil
 	}))
@@ -533,12 +537,12 @@ func TestTxShardCache(t *testing.T) {
 	// The empty key is a key like any other, not "no key remembered".
 	update(t, ks, 1, "", func(tx *Tx) {
 		tx.Put("", NewString("empty"))
-		require.Equal(t, "empty", tx.Read("").Str)
+		require.Equal(t, "empty", tx.Read("").Str())
 		require.Panics(t, func() { tx.Get(c) })
 	})
 	require.NoError(t, ks.UpdateAll(1, func(tx *Tx) error {
-		require.Equal(t, "empty", tx.Get("").Str)
-		require.Equal(t, a, tx.Get(a).Str)
+		require.Equal(t, "empty", tx.Get("").Str())
+		require.Equal(t, a, tx.Get(a).Str())
 		return nil
 	}))
 	ks.Flush()

@@ -36,9 +36,10 @@ func zsetMemberBytes(m string) int64 { return int64(len(m)) + zsetMemberOverhead
 // NaN before it gets here. ZSet is not safe for concurrent use; the shard
 // lock guards it.
 type ZSet struct {
-	dict  map[string]float64
-	tree  ztree
-	bytes int64
+	accounting // what the keyspace counts for it (see Entry)
+	dict       map[string]float64
+	tree       ztree
+	bytes      int64
 }
 
 // NewZSet returns an empty sorted set.
