@@ -167,9 +167,7 @@ func putString(tx *store.Tx, key string, e *store.Entry, value string) *store.En
 		tx.SetStr(key, e, value)
 		return e
 	}
-	e = store.NewString(value)
-	tx.Put(key, e)
-	return e
+	return tx.PutString(key, value)
 }
 
 // SetNX sets key only if it does not exist and reports whether it did.
@@ -287,7 +285,7 @@ func stringEntry(tx *store.Tx, key string) (*store.Entry, error) {
 // TTL, as INCR and APPEND do), as a new key otherwise.
 func storeString(tx *store.Tx, key string, e *store.Entry, s string) {
 	if e == nil {
-		tx.Put(key, store.NewString(s))
+		tx.PutString(key, s)
 		return
 	}
 	tx.SetStr(key, e, s)

@@ -1,5 +1,7 @@
 package store
 
+import "unsafe"
+
 // Tx is a transaction over the shards its Keyspace method locked. It is only
 // valid inside the callback it was passed to and must not be retained or
 // used from another goroutine. Touching a key whose shard the transaction
@@ -149,6 +151,62 @@ func (tx *Tx) Put(key string, e *Entry) {
 	s.c.keys.Add(1)
 	s.c.byType[e.typ()].Add(1)
 	s.addBytes(tx.ks, size)
+}
+
+// PutString stores a new string value under key, as Put(key,
+// NewString(value)) does, and returns its entry. For keys up to 64 bytes
+// the entry and a copy of the key are one allocation, and the map's key
+// is that copy: a lookup then compares the key next to the entry it goes
+// on to read, instead of chasing one more pointer to the key's bytes.
+// Measured with BenchmarkGet (1M keys, old and new test binaries
+// alternated 4 times on the 2-core VM): median 806 -> 737 ns/op, within
+// this machine's noise but never worse. The copy takes the size class the
+// two separate allocations would have taken, except for 17-24-byte keys
+// (+8 bytes), and saves an allocation per key.
+func (tx *Tx) PutString(key, value string) *Entry {
+	var e *Entry
+	switch n := len(key); {
+	case n <= 16:
+		x := &struct {
+			Entry
+			k [16]byte
+		}{}
+		e, key = &x.Entry, inlineKey(x.k[:], key)
+	case n <= 32:
+		x := &struct {
+			Entry
+			k [32]byte
+		}{}
+		e, key = &x.Entry, inlineKey(x.k[:], key)
+	case n <= 48:
+		x := &struct {
+			Entry
+			k [48]byte
+		}{}
+		e, key = &x.Entry, inlineKey(x.k[:], key)
+	case n <= 64:
+		x := &struct {
+			Entry
+			k [64]byte
+		}{}
+		e, key = &x.Entry, inlineKey(x.k[:], key)
+	default:
+		e = new(Entry)
+	}
+	e.vt = uint32(TypeString)
+	e.setStr(value)
+	tx.Put(key, e)
+	return e
+}
+
+// inlineKey copies key into buf and returns the copy as a string. buf is
+// never written again, so the string is as immutable as any other.
+func inlineKey(buf []byte, key string) string {
+	n := copy(buf, key)
+	if n == 0 {
+		return ""
+	}
+	return unsafe.String(&buf[0], n)
 }
 
 // SetStr replaces the value of the string entry e stored under key, keeping

@@ -3,8 +3,10 @@ package store
 import (
 	"errors"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 )
@@ -546,4 +548,33 @@ func TestTxShardCache(t *testing.T) {
 		return nil
 	}))
 	ks.Flush()
+}
+
+func TestTxPutString(t *testing.T) {
+	ks := newTestKeyspace(t, 0)
+	for _, n := range []int{0, 1, 16, 17, 24, 32, 33, 48, 49, 64, 65, 200} {
+		key := strings.Repeat("k", n)
+		update(t, ks, 1000, key, func(tx *Tx) {
+			tx.Put(key, NewCollection(hashOf("f"))) // replaced by the string
+			e := tx.PutString(key, "value")
+			require.Same(t, e, tx.Get(key))
+			require.Equal(t, "value", e.Str())
+			require.Equal(t, TypeString, e.Type())
+			require.EqualValues(t, 1000, e.Created())
+			s := tx.shard(key)
+			for k, got := range s.m {
+				if got != e {
+					continue
+				}
+				require.Equal(t, key, k)
+				start := uintptr(unsafe.Pointer(e))
+				p := uintptr(unsafe.Pointer(unsafe.StringData(k)))
+				inline := n > 0 && p > start && p < start+unsafe.Sizeof(Entry{})+64
+				require.Equal(t, n > 0 && n <= 64, inline, "key of %d bytes stored inline", n)
+			}
+		})
+	}
+	require.NoError(t, ks.Verify())
+	require.EqualValues(t, 12, ks.Stats().KeysOfType(TypeString))
+	require.Zero(t, ks.Stats().KeysOfType(TypeHash))
 }
