@@ -112,3 +112,46 @@ func TestMaxMemoryNegativeRefused(t *testing.T) {
 	_, err := Open(Options{MaxMemory: -1})
 	require.ErrorIs(t, err, ErrInvalidArgument)
 }
+
+// TestUsedMemoryWithAndWithoutLimit checks that the two ways UsedMemory is
+// computed (an engine-wide counter with a MaxMemory, a sum of the shard
+// counters without) report the same figure through writes, overwrites,
+// collections, deletes and flushes across namespaces.
+func TestUsedMemoryWithAndWithoutLimit(t *testing.T) {
+	clock := ttl.NewManual(time.Time{})
+	engines := []*Engine{
+		coordEngine(t, clock, Options{}),
+		coordEngine(t, clock, Options{MaxMemory: 1 << 30}),
+	}
+	same := func(msg string) int64 {
+		t.Helper()
+		a, b := engines[0].UsedMemory(), engines[1].UsedMemory()
+		require.Equal(t, a, b, msg)
+		return a
+	}
+	require.Zero(t, same("empty"))
+	for _, e := range engines {
+		for i := 0; i < 50; i++ {
+			db := e.DB(fmt.Sprintf("ns%d", i%3))
+			_, err := db.Set(fmt.Sprintf("k%d", i), fmt.Sprintf("v%d", i), SetOptions{})
+			require.NoError(t, err)
+			_, err = db.RPush("list", "a", "bb")
+			require.NoError(t, err)
+		}
+	}
+	full := same("after writes")
+	require.Positive(t, full)
+	for _, e := range engines {
+		_, err := e.DB("ns0").Set("k0", "a much longer value than before", SetOptions{})
+		require.NoError(t, err)
+		_, err = e.DB("ns1").Del("k1", "list")
+		require.NoError(t, err)
+	}
+	require.NotEqual(t, full, same("after an overwrite and deletes"))
+	for _, e := range engines {
+		for i := 0; i < 3; i++ {
+			e.DB(fmt.Sprintf("ns%d", i)).FlushDB()
+		}
+	}
+	require.Zero(t, same("after flushing every namespace"))
+}

@@ -130,8 +130,19 @@ func (e *Engine) Stats() (EngineStats, error) {
 }
 
 // UsedMemory is the approximate number of bytes of data across all
-// namespaces (the figure Options.MaxMemory limits), read in O(1).
-func (e *Engine) UsedMemory() int64 { return e.used.Load() }
+// namespaces (the figure Options.MaxMemory limits): read in O(1) when a
+// MaxMemory is set, otherwise summed over the namespaces' shard counters
+// (O(namespaces x shards), no key is visited; see newDB for why).
+func (e *Engine) UsedMemory() int64 {
+	if e.opts.MaxMemory > 0 {
+		return e.used.Load()
+	}
+	var n int64
+	for _, db := range *e.dbList.Load() {
+		n += db.ks.Stats().Bytes
+	}
+	return n
+}
 
 // HealthCheck reports whether the engine serves requests: ErrClosed after
 // Close. With deep, it also writes, reads back and deletes a random key in
