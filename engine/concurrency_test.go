@@ -23,7 +23,9 @@ import (
 // A "bank" namespace checks atomicity: Atomic transfers between accounts in
 // different shards while MGET readers must always see the same total.
 func TestConcurrentMixedOperations(t *testing.T) {
-	te := openTestEngine(t, Options{Shards: 16})
+	// A limit far above what the test writes, so that the engine-wide
+	// byte counter (kept only with a MaxMemory) is updated concurrently.
+	te := openTestEngine(t, Options{Shards: 16, MaxMemory: 1 << 40})
 	namespaces := []*DB{te.DB("n0"), te.DB("n1"), te.DB("n2")}
 	bank := te.DB("bank")
 	accounts := keysInDistinctShards(t, bank, 4)

@@ -243,7 +243,7 @@ func TestMaxMemoryStrings(t *testing.T) {
 	n, err := db.Del("big", "big2")
 	require.NoError(t, err)
 	require.EqualValues(t, 2, n)
-	require.Zero(t, te.used.Load())
+	require.Zero(t, te.UsedMemory())
 	_, err = other.Set("x", "1", SetOptions{})
 	require.NoError(t, err)
 }

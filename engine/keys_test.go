@@ -41,7 +41,7 @@ func TestDel(t *testing.T) {
 	require.Zero(t, size)
 	st := db.ks.Stats()
 	require.Zero(t, st.Bytes)
-	require.Zero(t, te.used.Load())
+	require.Zero(t, te.UsedMemory())
 	checkDB(t, db)
 }
 
@@ -539,7 +539,7 @@ func TestFlushDB(t *testing.T) {
 	st := db.ks.Stats()
 	require.Zero(t, st.Bytes)
 	require.Zero(t, st.KeysOfType(TypeHash))
-	require.Equal(t, other.ks.Stats().Bytes, te.used.Load(), "only the other namespace's bytes remain")
+	require.Equal(t, other.ks.Stats().Bytes, te.UsedMemory(), "only the other namespace's bytes remain")
 	requireKey(t, other, "a", "1", NoExpiry)
 	n, err = db.FlushDB()
 	require.NoError(t, err)

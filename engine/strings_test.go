@@ -197,7 +197,7 @@ func TestSetReusesEntryAndKeepsAccounting(t *testing.T) {
 		st := db.ks.Stats()
 		require.EqualValues(t, 1, st.Keys)
 		require.EqualValues(t, 1, st.Volatile)
-		require.Equal(t, st.Bytes, te.used.Load())
+		require.Equal(t, st.Bytes, te.UsedMemory())
 	}
 	requireKey(t, db, "k", "ccc", 4000)
 }
