@@ -73,18 +73,7 @@ func (c *client) forwardLoop(sub *pubsub.Subscription, gc gnet.Conn) {
 	ch := sub.C()
 	for m := range ch {
 		batch := []pubsub.Message{m}
-	drain:
-		for n := 0; n < 1024; n++ {
-			select {
-			case m2, ok := <-ch:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, m2)
-			default:
-				break drain
-			}
-		}
+		drainQueued(ch, func(m pubsub.Message) { batch = append(batch, m) })
 		if !c.waitBacklog(sub, gc) {
 			c.close()
 			return
@@ -159,18 +148,7 @@ func (c *client) forward(sub *pubsub.Subscription) {
 		// must be in place before the first one.
 		_ = c.nc.SetWriteDeadline(time.Now().Add(c.s.opts.PubSubWriteTimeout))
 		c.writeMessage(m)
-	drain:
-		for n := 0; n < 1024; n++ {
-			select {
-			case m2, ok := <-ch:
-				if !ok {
-					break drain
-				}
-				c.writeMessage(m2)
-			default:
-				break drain
-			}
-		}
+		drainQueued(ch, c.writeMessage)
 		err := c.w.flush()
 		_ = c.nc.SetWriteDeadline(time.Time{})
 		c.wmu.Unlock()
@@ -322,4 +300,20 @@ func cmdPubSubNumSub(c *client, a []string) {
 
 func cmdPubSubNumPat(c *client, a []string) {
 	c.w.integer(int64(c.s.pubsub.PubSubNumPat()))
+}
+
+// drainQueued passes fn the messages already waiting in ch, up to 1024, so
+// that a burst is written with one flush, without waiting for more.
+func drainQueued(ch <-chan pubsub.Message, fn func(pubsub.Message)) {
+	for n := 0; n < 1024; n++ {
+		select {
+		case m, ok := <-ch:
+			if !ok {
+				return
+			}
+			fn(m)
+		default:
+			return
+		}
+	}
 }

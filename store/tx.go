@@ -165,38 +165,60 @@ func (tx *Tx) Put(key string, e *Entry) {
 // (+8 bytes), and saves an allocation per key.
 func (tx *Tx) PutString(key, value string) *Entry {
 	var e *Entry
+	var buf []byte
 	switch n := len(key); {
 	case n <= 16:
-		x := &struct {
-			Entry
-			k [16]byte
-		}{}
-		e, key = &x.Entry, inlineKey(x.k[:], key)
+		e, buf = newKeyed[keyed16]()
 	case n <= 32:
-		x := &struct {
-			Entry
-			k [32]byte
-		}{}
-		e, key = &x.Entry, inlineKey(x.k[:], key)
+		e, buf = newKeyed[keyed32]()
 	case n <= 48:
-		x := &struct {
-			Entry
-			k [48]byte
-		}{}
-		e, key = &x.Entry, inlineKey(x.k[:], key)
+		e, buf = newKeyed[keyed48]()
 	case n <= 64:
-		x := &struct {
-			Entry
-			k [64]byte
-		}{}
-		e, key = &x.Entry, inlineKey(x.k[:], key)
+		e, buf = newKeyed[keyed64]()
 	default:
 		e = new(Entry)
+	}
+	if buf != nil {
+		key = inlineKey(buf, key)
 	}
 	e.vt = uint32(TypeString)
 	e.setStr(value)
 	tx.Put(key, e)
 	return e
+}
+
+// keyedN is an Entry with room for a key of up to N bytes in the same
+// allocation; each N fills a malloc size class (48, 64, 80, 96 bytes).
+type (
+	keyed16 struct {
+		Entry
+		k [16]byte
+	}
+	keyed32 struct {
+		Entry
+		k [32]byte
+	}
+	keyed48 struct {
+		Entry
+		k [48]byte
+	}
+	keyed64 struct {
+		Entry
+		k [64]byte
+	}
+)
+
+func (x *keyed16) parts() (*Entry, []byte) { return &x.Entry, x.k[:] }
+func (x *keyed32) parts() (*Entry, []byte) { return &x.Entry, x.k[:] }
+func (x *keyed48) parts() (*Entry, []byte) { return &x.Entry, x.k[:] }
+func (x *keyed64) parts() (*Entry, []byte) { return &x.Entry, x.k[:] }
+
+// newKeyed allocates a T and returns its Entry and key room.
+func newKeyed[T any, P interface {
+	*T
+	parts() (*Entry, []byte)
+}]() (*Entry, []byte) {
+	return P(new(T)).parts()
 }
 
 // inlineKey copies key into buf and returns the copy as a string. buf is
