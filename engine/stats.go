@@ -139,7 +139,7 @@ func (e *Engine) UsedMemory() int64 {
 	}
 	var n int64
 	for _, db := range *e.dbList.Load() {
-		n += db.ks.Stats().Bytes
+		n += db.ks.Bytes()
 	}
 	return n
 }

@@ -69,7 +69,8 @@ const entryOverhead = 64
 // must then call Tx.Changed so that sizes and counters follow.
 //
 // An Entry is the per-key cost of the whole engine, so it is packed into
-// 32 bytes, one allocation in the 32-byte size class:
+// 32 bytes, one allocation in the 32-byte size class (Tx.PutString puts a
+// short key in the same allocation, in the next size class up):
 //   - val holds either the string's bytes (with n its length) or the
 //     collection (the type says which of *Hash, *List, *Set, *ZSet),
 //     instead of a 16-byte string header beside a 16-byte interface, of

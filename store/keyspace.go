@@ -163,6 +163,15 @@ func (ks *Keyspace) Stats() Stats {
 	return s
 }
 
+// Bytes is Stats().Bytes without reading the other counters: O(shards).
+func (ks *Keyspace) Bytes() int64 {
+	var n int64
+	for i := range ks.shards {
+		n += ks.shards[i].c.bytes.Load()
+	}
+	return n
+}
+
 // Update runs fn in a transaction holding the shard of key. now (Unix ms)
 // decides which keys are expired.
 func (ks *Keyspace) Update(now int64, key string, fn func(tx *Tx) error) error {
