@@ -19,12 +19,8 @@ import (
 
 // TestMain fails the package if a test leaves a goroutine behind: Start's
 // cleanups must stop everything it started.
-// gnet (the RESP listener's event loops) keeps a package-level worker
-// pool from its init on; its two housekeeping goroutines are not leaks.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		goleak.IgnoreTopFunction("github.com/panjf2000/ants/v2.(*poolCommon).purgeStaleWorkers"),
-		goleak.IgnoreTopFunction("github.com/panjf2000/ants/v2.(*poolCommon).ticktock"))
+	goleak.VerifyTestMain(m)
 }
 
 func testCtx(t *testing.T) context.Context {

@@ -11,8 +11,6 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/panjf2000/gnet/v2"
-
 	"github.com/isa-cloud/isa-memstore/engine"
 	"github.com/isa-cloud/isa-memstore/pubsub"
 )
@@ -33,20 +31,16 @@ type client struct {
 	fd           atomic.Int64
 
 	// looped is set before the client is published and never changes: the
-	// client is served by an event loop. gc is its connection, used on the
-	// loop only; lc publishes it to other goroutines (close, Shutdown).
+	// client is served by an event loop. lconn is its connection, used on
+	// the loop only; lc publishes it to other goroutines (close, Shutdown).
 	looped bool
-	gc     gnet.Conn
+	lconn  *loopConn
 	lc     atomic.Pointer[loopConn]
 	// gone is set on the loop when a loop client's connection has closed.
 	gone atomic.Bool
 	// backlog is a loop subscriber's unsent output as last seen on its
 	// loop, which its forwarder reads to hold back messages.
 	backlog atomic.Int64
-	// resume and resumeArmed pace the wake-ups of a paused loop client
-	// (see onTraffic); loop only.
-	resume      time.Duration
-	resumeArmed bool
 
 	// wmu guards w for goroutine clients: the pub/sub forwarder writes
 	// messages between the batches of the client's own goroutine. Loop
@@ -166,9 +160,10 @@ func (c *client) close() {
 		_ = c.nc.Close()
 		return
 	}
-	// Before OnOpen has published lc, OnOpen sees closed instead.
+	// Before the loop has registered the connection, the registration
+	// sees closed instead.
 	if lc := c.lc.Load(); lc != nil {
-		c.s.trigger(lc.gc.Close)
+		lc.l.post(lc.close)
 	}
 }
 
@@ -181,7 +176,9 @@ func (c *client) closeWhenIdle() {
 		return
 	}
 	if lc := c.lc.Load(); lc != nil {
-		c.s.trigger(func() error { return lc.gc.Wake(nil) })
+		// The loop runs one client's batch to its end before anything
+		// else: when this runs, the client is between batches.
+		lc.l.post(lc.close)
 	}
 }
 
@@ -217,7 +214,11 @@ func (c *client) serve() {
 // runBatch executes every complete command in the input buffer. It reports
 // false when the connection must be closed.
 func (c *client) runBatch() bool {
-	c.lastActive.Store(time.Now().UnixNano())
+	if c.lconn != nil {
+		c.lastActive.Store(c.lconn.l.now)
+	} else {
+		c.lastActive.Store(time.Now().UnixNano())
+	}
 	for {
 		args, err := c.rd.next()
 		if err != nil {
@@ -235,8 +236,8 @@ func (c *client) runBatch() bool {
 		if c.quit || c.w.err != nil {
 			return false
 		}
-		if c.gc != nil && c.gc.OutboundBuffered() > outputBacklogMax {
-			return true // paused until the client reads (see onTraffic)
+		if c.lconn != nil && c.lconn.outbound() > outputBacklogMax {
+			return true // paused until the client reads (see process)
 		}
 	}
 }

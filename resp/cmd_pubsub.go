@@ -1,12 +1,9 @@
 package resp
 
 import (
-	"context"
 	"errors"
 	"slices"
 	"time"
-
-	"github.com/panjf2000/gnet/v2"
 
 	"github.com/isa-cloud/isa-memstore/pubsub"
 )
@@ -53,7 +50,7 @@ func (c *client) ensureSub() {
 		// The client holds the server's wg until OnClose (which has not
 		// run: this runs on the loop), so adding to it is safe.
 		c.s.wg.Add(1)
-		go c.forwardLoop(c.sub, c.gc)
+		go c.forwardLoop(c.sub)
 		return
 	}
 	c.fwdDone = make(chan struct{})
@@ -68,28 +65,22 @@ func (c *client) ensureSub() {
 // buffer fills and the broker drops the subscriber (ErrSlowConsumer); a
 // backlog that stays for PubSubWriteTimeout drops it too: Redis's pub/sub
 // output buffer limit.
-func (c *client) forwardLoop(sub *pubsub.Subscription, gc gnet.Conn) {
+func (c *client) forwardLoop(sub *pubsub.Subscription) {
 	defer c.s.wg.Done()
 	ch := sub.C()
 	for m := range ch {
 		batch := []pubsub.Message{m}
 		drainQueued(ch, func(m pubsub.Message) { batch = append(batch, m) })
-		if !c.waitBacklog(sub, gc) {
+		if !c.waitBacklog(sub) {
 			c.close()
 			return
 		}
-		c.s.trigger(func() error {
-			return gc.EventLoop().Execute(context.Background(), gnet.RunnableFunc(func(context.Context) error {
-				if c.gone.Load() {
-					return nil
-				}
-				for _, m := range batch {
-					c.writeMessage(m)
-				}
-				_ = c.w.flush() // a failed write closes the connection
-				c.backlog.Store(int64(gc.OutboundBuffered()))
-				return nil
-			}))
+		c.onLoop(func() {
+			for _, m := range batch {
+				c.writeMessage(m)
+			}
+			_ = c.w.flush() // a failed write closes the connection
+			c.backlog.Store(int64(c.lconn.outbound()))
 		})
 	}
 	if errors.Is(sub.Err(), pubsub.ErrSlowConsumer) {
@@ -101,18 +92,13 @@ func (c *client) forwardLoop(sub *pubsub.Subscription, gc gnet.Conn) {
 // outputBacklogMax. It reports false when the subscriber must be dropped:
 // its subscription ended (the broker found it too slow) or the backlog
 // lasted PubSubWriteTimeout.
-func (c *client) waitBacklog(sub *pubsub.Subscription, gc gnet.Conn) bool {
+func (c *client) waitBacklog(sub *pubsub.Subscription) bool {
 	if c.backlog.Load() <= outputBacklogMax {
 		return true
 	}
 	deadline := time.Now().Add(c.s.opts.PubSubWriteTimeout)
-	wait := resumeMin
-	refresh := gnet.RunnableFunc(func(context.Context) error {
-		if !c.gone.Load() {
-			c.backlog.Store(int64(gc.OutboundBuffered()))
-		}
-		return nil
-	})
+	wait := backlogPollMin
+	refresh := func() { c.backlog.Store(int64(c.lconn.outbound())) }
 	for c.backlog.Load() > outputBacklogMax {
 		if c.gone.Load() {
 			return true // the connection is closed: nothing to deliver
@@ -127,8 +113,8 @@ func (c *client) waitBacklog(sub *pubsub.Subscription, gc gnet.Conn) bool {
 			t.Stop()
 			return true
 		}
-		wait = min(2*wait, resumeMax)
-		c.s.trigger(func() error { return gc.EventLoop().Execute(context.Background(), refresh) })
+		wait = min(2*wait, backlogPollMax)
+		c.onLoop(refresh)
 	}
 	return true
 }

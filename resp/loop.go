@@ -1,33 +1,29 @@
 package resp
 
 import (
-	"context"
 	"log"
 	"net"
 	"time"
-
-	"github.com/panjf2000/gnet/v2"
 )
 
-// Connections are served by event loops (gnet) rather than a goroutine
-// each: with one goroutine per connection, every request costs a netpoll
-// wake-up, a goroutine switch and a read and a write system call on its
-// own, which on a small machine is about 1.5x Redis's CPU per request. An
-// event loop serves all the connections that are ready after one
-// epoll_wait, without scheduling anything.
+// Connections are served by event loops (eventloop_linux.go) rather than
+// a goroutine each: with one goroutine per connection, every request costs
+// a netpoll wake-up, a goroutine switch and a read and a write system call
+// on its own, which on a small machine is about 1.5x Redis's CPU per
+// request. An event loop serves all the connections that are ready after
+// one epoll_wait, without scheduling anything.
 //
 // Server.Serve keeps its own accept loop over the net.Listener it is given
 // (so that any listener, port 0 included, works) and hands each accepted
-// TCP or Unix connection to the loops (gnet's Client.Enroll duplicates the
-// descriptor and closes the net.Conn). Connections the loops cannot adopt
-// (a TLS listener, net.Pipe, ...) are served by a goroutine as before
-// (client.serve).
+// TCP or Unix connection to a loop, which duplicates the descriptor and
+// closes the net.Conn. Connections the loops cannot adopt (a TLS listener,
+// net.Pipe, ...), and every connection on platforms without epoll, are
+// served by a goroutine (client.serve).
 //
 // Everything a loop client owns (reader, writer, MULTI and subscription
-// state) is touched only on its loop: commands run in OnTraffic, pub/sub
-// messages are handed to the loop with EventLoop.Execute, and other
-// goroutines only set atomic flags and ask the loop to act (Wake, Close)
-// through Server.trigger.
+// state) is touched only on its loop: commands run in client.process,
+// pub/sub messages are handed to the loop with client.onLoop, and other
+// goroutines only set atomic flags and ask the loop to act.
 
 const (
 	// outputBacklogMax is how much unsent output a loop client may have
@@ -37,24 +33,14 @@ const (
 	// client that pipelines without reading would make the server buffer
 	// replies without bound.
 	outputBacklogMax = 1 << 20
-	// resumeMin and resumeMax bound the delay before a paused client's
-	// backlog is looked at again (gnet tells nothing when a socket drains).
-	resumeMin = time.Millisecond
-	resumeMax = 50 * time.Millisecond
+	// backlogPollMin and backlogPollMax bound how often a subscriber's
+	// forwarder looks again at a backlog over outputBacklogMax.
+	backlogPollMin = time.Millisecond
+	backlogPollMax = 50 * time.Millisecond
 	// idleCheckEvery is how often idle loop clients are looked for (Redis
 	// checks client timeouts in its cron at 10 Hz as well).
 	idleCheckEvery = 100 * time.Millisecond
 )
-
-// loopConn holds a loop client's gnet connection so that it can be
-// published atomically to other goroutines.
-type loopConn struct{ gc gnet.Conn }
-
-// loopHandler receives the event loops' callbacks.
-type loopHandler struct {
-	gnet.BuiltinEventEngine
-	s *Server
-}
 
 // startLoops starts the event loops on first use; when they cannot be
 // started, connections are served by goroutines.
@@ -64,19 +50,23 @@ func (s *Server) startLoops() {
 	if s.loops != nil || s.loopsStopped || s.opts.EventLoops < 0 {
 		return
 	}
-	cli, err := gnet.NewClient(&loopHandler{s: s},
-		gnet.WithNumEventLoop(s.opts.EventLoops),
-		gnet.WithTCPNoDelay(gnet.TCPNoDelay),
-		gnet.WithLogger(quietLogger{}))
-	if err == nil {
-		err = cli.Start()
-	}
-	if err != nil {
-		log.Printf("resp: event loops unavailable, serving connections with goroutines: %v", err)
+	if !loopsSupported {
 		s.loopsStopped = true
 		return
 	}
-	s.loops = cli
+	for range s.opts.EventLoops {
+		l, err := newEventLoop()
+		if err != nil {
+			log.Printf("resp: event loops unavailable, serving connections with goroutines: %v", err)
+			for _, l := range s.loops {
+				l.stop()
+			}
+			s.loops = nil
+			s.loopsStopped = true
+			return
+		}
+		s.loops = append(s.loops, l)
+	}
 	s.mu.Lock()
 	s.wg.Add(1)
 	s.mu.Unlock()
@@ -87,21 +77,12 @@ func (s *Server) startLoops() {
 func (s *Server) stopLoops() {
 	s.loopMu.Lock()
 	defer s.loopMu.Unlock()
-	if s.loops != nil && !s.loopsStopped {
-		_ = s.loops.Stop()
+	if !s.loopsStopped {
+		for _, l := range s.loops {
+			l.stop()
+		}
 	}
 	s.loopsStopped = true
-}
-
-// trigger runs f, which hands work to an event loop (Wake, Close,
-// Execute), unless the loops are stopped: gnet must not be asked anything
-// then (its wake-up descriptor is closed).
-func (s *Server) trigger(f func() error) {
-	s.loopMu.RLock()
-	defer s.loopMu.RUnlock()
-	if s.loops != nil && !s.loopsStopped {
-		_ = f()
-	}
 }
 
 // loopsRunning reports whether the event loops serve new connections.
@@ -112,7 +93,7 @@ func (s *Server) loopsRunning() bool {
 }
 
 // adoptable reports whether the event loops can take over nc: a socket
-// whose descriptor gnet can duplicate.
+// whose descriptor can be duplicated.
 func adoptable(nc net.Conn) bool {
 	switch nc.(type) {
 	case *net.TCPConn, *net.UnixConn:
@@ -121,115 +102,67 @@ func adoptable(nc net.Conn) bool {
 	return false
 }
 
-// enroll hands an accepted connection to the event loops; it reports false
-// when they could not take it (the caller then serves it otherwise).
+// enroll hands an accepted connection to an event loop, the loops taking
+// turns; it reports false when the connection could not be adopted (it is
+// closed then).
 func (s *Server) enroll(c *client, nc net.Conn) bool {
 	s.loopMu.RLock()
 	defer s.loopMu.RUnlock()
 	if s.loops == nil || s.loopsStopped {
+		_ = nc.Close()
 		return false
 	}
-	if _, err := s.loops.EnrollContext(nc, c); err != nil {
-		return false
-	}
-	// gnet closes a connection it failed to register without calling
-	// OnOpen; the loop ran OnOpen (or not) before EnrollContext returned.
-	return c.lc.Load() != nil
+	l := s.loops[int(s.nextLoop.Add(1))%len(s.loops)]
+	return l.adopt(c, nc)
 }
 
-// OnOpen binds the client to its gnet connection.
-func (h *loopHandler) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
-	c, ok := gc.Context().(*client)
-	if !ok {
-		return nil, gnet.Close
-	}
-	c.gc = gc
-	c.fd.Store(int64(gc.Fd()))
-	c.rd.src = countingReader{gc, &c.netIn}
-	c.w.dst = countingWriter{gc, &c.netOut}
-	c.lc.Store(&loopConn{gc: gc})
-	// close and closeWhenIdle may have run before lc was set.
-	if c.closed.Load() || c.closeIdle.Load() {
-		return nil, gnet.Close
-	}
-	return nil, gnet.None
+// bindLoop makes lc the client's connection, before the loop serves it.
+func (c *client) bindLoop(lc *loopConn) {
+	c.lconn = lc
+	c.fd.Store(int64(lc.fd))
+	c.rd.src = countingReader{lc, &c.netIn}
+	c.w.dst = countingWriter{lc, &c.netOut}
+	c.lc.Store(lc)
 }
 
-// OnClose ends the client: its subscription, its place in the server.
-func (h *loopHandler) OnClose(gc gnet.Conn, _ error) gnet.Action {
-	if c, ok := gc.Context().(*client); ok {
-		c.endLoop()
-	}
-	return gnet.None
-}
-
-// OnTraffic executes every complete command received, in order, and writes
-// all their replies with one write. It also runs on Wake (Shutdown, or a
-// paused client being resumed) with no new input.
-func (h *loopHandler) OnTraffic(gc gnet.Conn) gnet.Action {
-	c, ok := gc.Context().(*client)
-	if !ok {
-		return gnet.Close
-	}
-	return c.onTraffic(gc)
-}
-
-func (c *client) onTraffic(gc gnet.Conn) gnet.Action {
-	if c.closeIdle.Load() || c.gone.Load() {
-		return gnet.Close
-	}
-	for {
-		if gc.OutboundBuffered() > outputBacklogMax {
-			// The client does not read its replies: leave its input
-			// unread (within the query buffer limit) until it does.
-			if pending := c.rd.w - c.rd.r + gc.InboundBuffered(); pending > 0 {
-				if pending > c.rd.maxQuery {
-					return gnet.Close
-				}
-				c.resumeLater(gc)
+// onLoop runs f on the client's loop, unless the loop has stopped or the
+// connection has closed by then.
+func (c *client) onLoop(f func()) {
+	if lc := c.lc.Load(); lc != nil {
+		lc.l.post(func() {
+			if !lc.closed {
+				f()
 			}
-			break
-		}
-		c.resume = 0
-		if !c.runBatch() {
-			_ = c.w.flush()
-			return gnet.Close
-		}
-		if gc.OutboundBuffered() > outputBacklogMax {
-			continue
-		}
-		if gc.InboundBuffered() == 0 {
-			break
-		}
-		if err := c.rd.fill(); err != nil {
-			return gnet.Close // query buffer limit: no reply, as Redis
-		}
+		})
+	}
+}
+
+// process executes every complete command received, in order, and writes
+// all their replies with one write; it reports false when the connection
+// must be closed. A client with more than outputBacklogMax of unsent
+// output is paused: its input stays unread (in the reader, and in the
+// socket, whose buffer then fills and holds the client back) until the
+// socket drains.
+func (c *client) process() bool {
+	lc := c.lconn
+	if c.closeIdle.Load() || c.gone.Load() {
+		return false
+	}
+	if lc.outbound() > outputBacklogMax {
+		lc.pause()
+		return true
+	}
+	if !c.runBatch() {
+		_ = c.w.flush()
+		return false
 	}
 	if c.w.flush() != nil || c.closeIdle.Load() {
-		return gnet.Close
+		return false
 	}
-	return gnet.None
-}
-
-// resumeLater wakes the client's loop after a while to look at its
-// backlog again, backing off while it stays over the limit.
-func (c *client) resumeLater(gc gnet.Conn) {
-	if c.resumeArmed {
-		return
+	if lc.outbound() > outputBacklogMax {
+		lc.pause()
 	}
-	c.resumeArmed = true
-	c.resume = min(max(2*c.resume, resumeMin), resumeMax)
-	time.AfterFunc(c.resume, func() {
-		c.s.trigger(func() error {
-			return gc.EventLoop().Execute(context.Background(), gnet.RunnableFunc(func(context.Context) error {
-				c.resumeArmed = false
-				if !c.gone.Load() {
-					_ = gc.Wake(nil)
-				}
-				return nil
-			}))
-		})
-	})
+	return true
 }
 
 // endLoop runs on the loop when a loop client's connection is closed.
@@ -265,18 +198,4 @@ func (s *Server) closeIdleClients() {
 			}
 		}
 	}
-}
-
-// quietLogger keeps gnet's diagnostics out of the embedding program's
-// output, except errors.
-type quietLogger struct{}
-
-func (quietLogger) Debugf(string, ...any) {}
-func (quietLogger) Infof(string, ...any)  {}
-func (quietLogger) Warnf(string, ...any)  {}
-func (quietLogger) Errorf(format string, args ...any) {
-	log.Printf("resp: event loop: "+format, args...)
-}
-func (quietLogger) Fatalf(format string, args ...any) {
-	log.Printf("resp: event loop: "+format, args...)
 }

@@ -37,8 +37,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/panjf2000/gnet/v2"
-
 	"github.com/isa-cloud/isa-memstore/engine"
 )
 
@@ -127,12 +125,12 @@ type Server struct {
 	// it is zero nothing uses the event loops any more.
 	wg sync.WaitGroup
 
-	// The event loops (loop.go), started by the first Serve. loopMu is
-	// held for reading whenever gnet is asked something from outside a
-	// loop, and for writing to start or stop them.
+	// The event loops (loop.go), started by the first Serve; loopMu is
+	// held for writing to start or stop them.
 	loopMu       sync.RWMutex
-	loops        *gnet.Client
+	loops        []*eventLoop
 	loopsStopped bool
+	nextLoop     atomic.Uint32
 
 	nextID atomic.Int64
 	stats  serverStats

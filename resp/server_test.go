@@ -16,12 +16,10 @@ import (
 	"github.com/isa-cloud/isa-memstore/engine"
 )
 
-// gnet (the RESP listener's event loops) keeps a package-level worker
-// pool from its init on; its two housekeeping goroutines are not leaks.
+// TestMain fails the package if a test leaves a goroutine behind (an
+// event loop, a forwarder, a client goroutine).
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		goleak.IgnoreTopFunction("github.com/panjf2000/ants/v2.(*poolCommon).purgeStaleWorkers"),
-		goleak.IgnoreTopFunction("github.com/panjf2000/ants/v2.(*poolCommon).ticktock"))
+	goleak.VerifyTestMain(m)
 }
 
 func TestServeAndClose(t *testing.T) {
