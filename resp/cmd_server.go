@@ -36,6 +36,7 @@ func init() {
 			&command{name: "id", arity: 2, flags: flagNoScript | flagLoading | flagStale, group: conn, since: "5.0.0", summary: "Returns the client ID for the current connection", run: cmdClientID},
 			&command{name: "getname", arity: 2, flags: flagNoScript | flagLoading | flagStale, group: conn, since: "2.6.9", summary: "Get the current connection name", run: cmdClientGetName},
 			&command{name: "setname", arity: 3, flags: flagNoScript | flagLoading | flagStale, group: conn, since: "2.6.9", summary: "Set the current connection name", run: cmdClientSetName},
+			&command{name: "kill", arity: -3, flags: flagAdmin | flagNoScript | flagLoading | flagStale, group: conn, since: "2.4.0", summary: "Kill the connection of a client", run: cmdClientKill},
 			&command{name: "list", arity: -2, flags: flagAdmin | flagNoScript | flagLoading | flagStale, group: conn, since: "2.4.0", summary: "Get the list of client connections", run: cmdClientList},
 			&command{name: "info", arity: 2, flags: flagNoScript | flagLoading | flagStale, group: conn, since: "6.2.0", summary: "Returns information about the current client connection", run: cmdClientInfo},
 			&command{name: "setinfo", arity: 4, flags: flagNoScript | flagLoading | flagStale, group: conn, since: "7.2.0", summary: "Set client or connection specific info", run: cmdClientSetInfo},
@@ -288,6 +289,96 @@ func cmdClientOnOff(c *client, a []string) {
 }
 
 func cmdClientInfo(c *client, a []string) { c.w.verbatim(c.describe(time.Now())) }
+
+// cmdClientKill closes the clients a filter selects: the old form takes
+// one address and answers OK or an error, the new form takes ID, TYPE,
+// USER, ADDR, LADDR and SKIPME filters and answers how many it closed.
+// A client that kills itself gets its reply first, as in Redis.
+func cmdClientKill(c *client, a []string) {
+	var (
+		id               int64
+		typ, addr, laddr string
+		skipMe           = true
+		old              = len(a) == 1
+		matched          = 0
+	)
+	if old {
+		addr = a[0]
+	} else {
+		if len(a)%2 != 0 {
+			c.replyErr(errSyntax)
+			return
+		}
+		for i := 0; i < len(a); i += 2 {
+			v := a[i+1]
+			switch {
+			case eq(a[i], "id"):
+				n, ok := parseIntOK(v)
+				if !ok || n <= 0 {
+					c.replyErr(textError("ERR client-id should be greater than 0"))
+					return
+				}
+				id = n
+			case eq(a[i], "type"):
+				typ = strings.ToLower(v)
+				switch typ {
+				case "normal", "pubsub", "master", "replica", "slave":
+				default:
+					c.replyErr(textError("ERR Unknown client type '" + v + "'"))
+					return
+				}
+			case eq(a[i], "user"):
+				if v != "default" {
+					c.replyErr(textError("ERR No such user '" + v + "'"))
+					return
+				}
+			case eq(a[i], "addr"):
+				addr = v
+			case eq(a[i], "laddr"):
+				laddr = v
+			case eq(a[i], "skipme"):
+				switch {
+				case eq(v, "yes"):
+					skipMe = true
+				case eq(v, "no"):
+					skipMe = false
+				default:
+					c.replyErr(errSyntax)
+					return
+				}
+			default:
+				c.replyErr(errSyntax)
+				return
+			}
+		}
+	}
+	for o := range c.s.snapshotClients() {
+		sub := o.nsub.Load()+o.npsub.Load() > 0
+		switch {
+		case id != 0 && o.id != id,
+			addr != "" && o.raddr != addr,
+			laddr != "" && o.laddr != laddr,
+			typ == "normal" && sub, typ == "pubsub" && !sub,
+			typ == "master" || typ == "replica" || typ == "slave",
+			!old && skipMe && o == c:
+			continue
+		}
+		matched++
+		if o == c {
+			c.quit = true // after this reply
+			continue
+		}
+		o.close()
+	}
+	switch {
+	case !old:
+		c.w.integer(int64(matched))
+	case matched == 0:
+		c.replyErr(textError("ERR No such client"))
+	default:
+		c.w.ok()
+	}
+}
 
 func cmdClientList(c *client, a []string) {
 	var ids map[int64]bool

@@ -203,6 +203,12 @@ var diffCases = map[string][][]string{
 		{"CONFIG", "GET"}, {"CONFIG", "SET", "timeout"}, {"CONFIG", "SET", "nosuch", "1"}, {"CONFIG", "GET", "timeout"},
 		{"CONFIG", "SET", "maxclients", "x"}, {"CONFIG", "SET", "timeout", "-1"}, {"CLIENT", "NOPE"}, {"CLIENT", "GETNAME"},
 		{"CLIENT", "SETNAME", "a b"}, {"CLIENT", "SETNAME", "me"}, {"CLIENT", "GETNAME"}, {"CLIENT", "SETNAME", ""}, {"CLIENT", "GETNAME"},
+		// CLIENT KILL only with filters that match no connection: the
+		// reference server is shared.
+		{"CLIENT", "KILL"}, {"CLIENT", "KILL", "1.2.3.4:5"}, {"CLIENT", "KILL", "ID", "0"}, {"CLIENT", "KILL", "ID", "x"},
+		{"CLIENT", "KILL", "TYPE", "foo"}, {"CLIENT", "KILL", "USER", "bob"}, {"CLIENT", "KILL", "SKIPME", "maybe"},
+		{"CLIENT", "KILL", "ID", "999999999"}, {"CLIENT", "KILL", "ADDR", "1.2.3.4:5"}, {"CLIENT", "KILL", "LADDR", "1.2.3.4:5", "ID"},
+		{"CLIENT", "KILL", "a", "b", "c"}, {"CLIENT", "KILL", "MAXAGE", "5"}, {"CLIENT", "KILL", "ADDR", "1.2.3.4:5", "SKIPME", "no"},
 		{"AUTH", "x"}, {"AUTH", "default", "x"}, {"AUTH", "a", "b", "c"}, {"HELLO", "4"}, {"HELLO", "x"}, {"HELLO", "2", "FOO"},
 		// PUBSUB replies are server-wide, and the reference server is shared
 		// with other packages' tests (the Redis backend subscribes to its

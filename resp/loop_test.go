@@ -1,6 +1,7 @@
 package resp
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -163,4 +164,91 @@ func TestShutdownLoopClients(t *testing.T) {
 	}
 	require.NoError(t, srv.Close())
 	assert.Empty(t, srv.snapshotClients())
+}
+
+// Connections come and go while others pipeline, over two loops: closed
+// descriptors are reused by the kernel, and every reply must still reach
+// the connection that asked for it.
+func TestLoopDescriptorReuse(t *testing.T) {
+	srv, _, addr := startServer(t, Options{EventLoops: 2})
+	const workers, rounds = 4, 50
+	errs := make(chan error, workers)
+	for w := range workers {
+		go func() {
+			errs <- func() error {
+				for r := range rounds {
+					nc, err := net.DialTimeout("tcp", addr, testTimeout)
+					if err != nil {
+						return err
+					}
+					_ = nc.SetDeadline(time.Now().Add(testTimeout))
+					br := bufio.NewReader(nc)
+					var req []byte
+					var want strings.Builder
+					for i := range 10 {
+						v := fmt.Sprintf("w%d-r%d-%d", w, r, i)
+						req = append(req, encode("ECHO", v)...)
+						fmt.Fprintf(&want, "$%d\r\n%s\r\n", len(v), v)
+					}
+					if _, err := nc.Write(req); err != nil {
+						return err
+					}
+					got := make([]byte, want.Len())
+					if _, err := io.ReadFull(br, got); err != nil {
+						return err
+					}
+					if string(got) != want.String() {
+						return fmt.Errorf("worker %d round %d: got %q", w, r, got)
+					}
+					_ = nc.Close()
+				}
+				return nil
+			}()
+		}()
+	}
+	for range workers {
+		require.NoError(t, <-errs)
+	}
+	// Every closed connection has ended its client.
+	require.Eventually(t, func() bool { return len(srv.snapshotClients()) == 0 }, testTimeout, time.Millisecond)
+}
+
+// A client that asks for far more output than it reads and then goes away
+// is closed and forgotten: its paused input and unsent output are dropped.
+func TestLoopClientGoneWithUnreadOutput(t *testing.T) {
+	srv, _, addr := startServer(t, Options{})
+	c := dialRaw(t, addr)
+	big := strings.Repeat("v", 256*1024)
+	assert.Equal(t, "+OK\r\n", c.do("SET", "big", big))
+	var req []byte
+	for range 64 {
+		req = append(req, encode("GET", "big")...)
+	}
+	c.write(req)
+	require.Eventually(t, func() bool {
+		for cl := range srv.snapshotClients() {
+			if cl.netOut.Load() > outputBacklogMax {
+				return true
+			}
+		}
+		return false
+	}, testTimeout, time.Millisecond)
+	require.NoError(t, c.nc.Close())
+	require.Eventually(t, func() bool { return len(srv.snapshotClients()) == 0 }, testTimeout, time.Millisecond)
+	// The server still serves others.
+	assert.Equal(t, "+PONG\r\n", dialRaw(t, addr).do("PING"))
+}
+
+// CLIENT KILL from one loop client closes another on the same loop.
+func TestLoopClientKill(t *testing.T) {
+	_, _, addr := startServer(t, Options{EventLoops: 1})
+	victim := dialRaw(t, addr)
+	assert.Equal(t, "+OK\r\n", victim.do("CLIENT", "SETNAME", "victim"))
+	id := strings.TrimSuffix(strings.TrimPrefix(victim.do("CLIENT", "ID"), ":"), "\r\n")
+	killer := dialRaw(t, addr)
+	assert.Equal(t, ":1\r\n", killer.do("CLIENT", "KILL", "ID", id))
+	require.NoError(t, victim.nc.SetReadDeadline(time.Now().Add(testTimeout)))
+	_, err := victim.br.ReadByte()
+	assert.ErrorIs(t, err, io.EOF)
+	assert.Equal(t, "+PONG\r\n", killer.do("PING"))
 }
