@@ -72,6 +72,9 @@ type scriptVM struct {
 	env     *lua.LTable    // the read-only proxy scripts see as _G
 	handler *lua.LFunction // error handler: adds the script position
 	run     *scriptRun     // the run in progress
+	// chunkNames maps the display names of the chunks loadstring made in
+	// this run back to their names, which error positions report.
+	chunkNames map[string]string
 }
 
 var vmPool = sync.Pool{New: func() any { return newScriptVM() }}
@@ -101,7 +104,7 @@ func newScriptVM() *scriptVM {
 		L.Push(lua.LString(lib.name))
 		L.Call(1, 0)
 	}
-	vm := &scriptVM{L: L}
+	vm := &scriptVM{L: L, chunkNames: map[string]string{}}
 	orig := L.G.Global
 	g := L.NewTable()
 	for _, n := range scriptBaseNames {
@@ -140,7 +143,17 @@ func newScriptVM() *scriptVM {
 	// interpreter's real ones.
 	for _, n := range []string{"load", "loadstring"} {
 		f := g.RawGetString(n)
+		isLoadString := n == "loadstring"
 		g.RawSetString(n, L.NewFunction(func(L *lua.LState) int {
+			if isLoadString {
+				// Lua names such a chunk [string "<its name or text>"].
+				src := L.CheckString(1)
+				name := L.OptString(2, src)
+				id := chunkID(name)
+				vm.chunkNames[id] = name
+				L.SetTop(1)
+				L.Push(lua.LString(id))
+			}
 			n := vm.forward(L, f)
 			if fn, ok := L.Get(-n).(*lua.LFunction); ok && n > 0 {
 				fn.Env = vm.env
@@ -167,6 +180,21 @@ func newScriptVM() *scriptVM {
 	L.SetMetatable(g, gmt)
 	vm.handler = L.NewFunction(vm.errorHandler)
 	return vm
+}
+
+// chunkID is Lua 5.1's display name of a chunk loaded from a string: its
+// first line, cut to fit Lua's 60-byte limit.
+func chunkID(src string) string {
+	const room = 60 - len(" [string \"...\"] ") - 1
+	n := strings.IndexAny(src, "\r\n")
+	if n < 0 {
+		n = len(src)
+	}
+	n = min(n, room)
+	if n < len(src) {
+		return `[string "` + src[:n] + `..."]`
+	}
+	return `[string "` + src + `"]`
 }
 
 // readonly returns a proxy that reads through to t and refuses writes.
@@ -229,7 +257,13 @@ func (vm *scriptVM) errorHandler(L *lua.LState) int {
 			continue
 		}
 		if dbg.CurrentLine > 0 {
-			t.RawSetString("source", lua.LString("@"+dbg.Source))
+			src := dbg.Source
+			if src == scriptChunk {
+				src = "@" + src
+			} else if name, ok := vm.chunkNames[src]; ok {
+				src = name
+			}
+			t.RawSetString("source", lua.LString(src))
 			t.RawSetString("line", lua.LNumber(dbg.CurrentLine))
 		}
 		break
@@ -295,6 +329,7 @@ func runScript(c *client, t engine.Txn, s *luaScript, keys, argv []string, readO
 		vm.globals.RawSetString("KEYS", lua.LNil)
 		vm.globals.RawSetString("ARGV", lua.LNil)
 		vm.run = nil
+		clear(vm.chunkNames)
 		vmPool.Put(vm)
 	}()
 	if err != nil {

@@ -145,6 +145,8 @@ var scriptDiffCases = map[string][][]string{
 		{"EVAL", "return {type(loadstring), type(pcall), type(unpack), type(coroutine), type(string), type(math), type(table)}", "0"},
 		{"EVAL", "return _G == _G._G", "0"},
 		{"EVAL", "return loadstring('return 1 + 1')()", "0"},
+		{"EVAL", "loadstring('y = 1')()", "0"},
+		{"EVAL", "local f, e = loadstring('y = 1', 'chunk'); return {pcall(f)}", "0"},
 		{"EVAL", "return string.format('%d-%s', 5, 'x')", "0"},
 		{"EVAL", "return ('abc'):upper()", "0"},
 		{"EVAL", "return table.concat({'a','b'}, ',')", "0"},
