@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -139,6 +140,17 @@ func newScriptVM() *scriptVM {
 		}
 		return n
 	}))
+	// tostring prints numbers as Lua 5.1 does ("%.14g"); gopher-lua's
+	// own form (integers in full, floats shortest) still shows in
+	// concatenation and the string library.
+	tostr := g.RawGetString("tostring")
+	g.RawSetString("tostring", L.NewFunction(func(L *lua.LState) int {
+		if n, ok := L.Get(1).(lua.LNumber); ok {
+			L.Push(lua.LString(luaNumberString(float64(n))))
+			return 1
+		}
+		return vm.forward(L, tostr)
+	}))
 	// Chunks made by load/loadstring see the script's globals, not the
 	// interpreter's real ones.
 	for _, n := range []string{"load", "loadstring"} {
@@ -180,6 +192,19 @@ func newScriptVM() *scriptVM {
 	L.SetMetatable(g, gmt)
 	vm.handler = L.NewFunction(vm.errorHandler)
 	return vm
+}
+
+// luaNumberString is Lua 5.1's number format (LUA_NUMBER_FMT).
+func luaNumberString(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	case math.IsNaN(f):
+		return "nan"
+	}
+	return fmt.Sprintf("%.14g", f)
 }
 
 // chunkID is Lua 5.1's display name of a chunk loaded from a string: its
