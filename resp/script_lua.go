@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	luajson "github.com/alicebob/miniredis/v2/gopher-json"
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/parse"
 
@@ -177,6 +178,7 @@ func newScriptVM() *scriptVM {
 		g.RawSetString(n, vm.readonly(orig.RawGetString(n).(*lua.LTable)))
 	}
 	g.RawSetString("redis", vm.readonly(vm.redisLib()))
+	g.RawSetString("cjson", vm.readonly(vm.cjsonLib()))
 	// Strings index the string library through their metatable; give
 	// them the protected one, and hide the metatable itself.
 	if mt, ok := L.GetMetatable(lua.LString("")).(*lua.LTable); ok {
@@ -192,6 +194,39 @@ func newScriptVM() *scriptVM {
 	L.SetMetatable(g, gmt)
 	vm.handler = L.NewFunction(vm.errorHandler)
 	return vm
+}
+
+// cjsonLib is cjson's encode and decode over miniredis's gopher-json (a
+// maintained gopher-lua JSON module), raising errors as cjson does. It is
+// not byte-compatible with lua-cjson: an empty table encodes as [], not
+// {}; numbers take Go's form; <, > and & are escaped as \u003c...; JSON
+// null decodes to nil, and there is no cjson.null.
+func (vm *scriptVM) cjsonLib() *lua.LTable {
+	L := vm.L
+	t := L.NewTable()
+	t.RawSetString("encode", L.NewFunction(func(L *lua.LState) int {
+		if L.GetTop() != 1 {
+			L.RaiseError("bad argument #1 to 'encode' (expected 1 argument)")
+		}
+		b, err := luajson.Encode(L.Get(1))
+		if err != nil {
+			L.RaiseError("%s", err.Error())
+		}
+		L.Push(lua.LString(b))
+		return 1
+	}))
+	t.RawSetString("decode", L.NewFunction(func(L *lua.LState) int {
+		if L.GetTop() != 1 {
+			L.RaiseError("bad argument #1 to 'decode' (expected 1 argument)")
+		}
+		v, err := luajson.Decode(L, []byte(L.CheckString(1)))
+		if err != nil {
+			L.RaiseError("%s", err.Error())
+		}
+		L.Push(v)
+		return 1
+	}))
+	return t
 }
 
 // luaNumberString is Lua 5.1's number format (LUA_NUMBER_FMT).
