@@ -47,10 +47,63 @@ func cmdContainerHelp(c *client, a []string) {
 	c.replyErr(textError("ERR wrong number of arguments for 'script' command"))
 }
 
-// luaScript is a compiled script in the cache.
+// luaScript is a compiled script in the cache, with the flags of its
+// "#!lua flags=..." line (Redis 7.0's shebang).
 type luaScript struct {
 	sha   string
 	proto *lua.FunctionProto
+	// shebang: the script declared its flags (Redis leaves the
+	// compatibility mode, in which a script may write unless run as _RO).
+	shebang  bool
+	noWrites bool
+	allowOOM bool
+}
+
+// parseShebang reads a script's "#!lua flags=a,b" first line, as Redis
+// 7.0's evalExtractShebangFlags.
+func parseShebang(body string) (s luaScript, err error) {
+	if !strings.HasPrefix(body, "#!") {
+		return s, nil
+	}
+	line, _, ok := strings.Cut(body, "\n")
+	if !ok {
+		return s, textError("ERR Invalid script shebang")
+	}
+	parts := strings.Fields(line)
+	for i, p := range parts {
+		parts[i] = strings.Trim(p, `"'`)
+	}
+	if len(parts) == 0 || parts[0] != "#!lua" {
+		first := ""
+		if len(parts) > 0 {
+			first = parts[0]
+		}
+		return s, textError("ERR Unexpected engine in script shebang: " + first)
+	}
+	s.shebang = true
+	for _, p := range parts[1:] {
+		flags, ok := strings.CutPrefix(p, "flags=")
+		if !ok {
+			return s, textError("ERR Unknown lua shebang option: " + p)
+		}
+		if flags == "" {
+			continue
+		}
+		for _, f := range strings.Split(flags, ",") {
+			switch f {
+			case "no-writes":
+				s.noWrites = true
+			case "allow-oom":
+				s.allowOOM = true
+			case "allow-stale", "no-cluster", "allow-cross-slot-keys":
+				// Nothing to allow or refuse on a single server that
+				// never loads or replicates.
+			default:
+				return s, textError("ERR Unexpected flag in script shebang: " + f)
+			}
+		}
+	}
+	return s, nil
 }
 
 // scriptCache is one server's script cache (SCRIPT LOAD, EVAL), keyed by
@@ -89,11 +142,20 @@ func (sc *scriptCache) load(body string) (*luaScript, error) {
 	if s := sc.get(sha); s != nil {
 		return s, nil
 	}
+	flags, err := parseShebang(body)
+	if err != nil {
+		return nil, err
+	}
+	if flags.shebang {
+		// Redis turns the shebang into a comment, keeping line numbers.
+		body = "--" + body[2:]
+	}
 	proto, err := compileScript(body)
 	if err != nil {
 		return nil, err
 	}
-	s := &luaScript{sha: sha, proto: proto}
+	s := &flags
+	s.sha, s.proto = sha, proto
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	if old := sc.scripts[sha]; old != nil {
@@ -144,8 +206,16 @@ func cmdEval(bySHA, readOnly bool) func(c *client, t engine.Txn, a []string) err
 		} else if s, err = cache.load(a[0]); err != nil {
 			return err
 		}
+		if s.shebang && !s.noWrites {
+			if readOnly {
+				return textError("ERR Can not execute a script with write flag using *_ro command.")
+			}
+			if !s.allowOOM && c.s.overMemory() {
+				return engine.ErrOOM
+			}
+		}
 		keys, argv := a[2:2+n], a[2+n:]
-		return runScript(c, t, s, keys, argv, readOnly)
+		return runScript(c, t, s, keys, argv, readOnly || s.noWrites)
 	}
 }
 
