@@ -332,4 +332,31 @@ func TestScriptInMulti(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(15), eval.Val())
 	require.Equal(t, "16", rdb.Get(ctx, "m").Val())
+
+	// A script in EXEC may SELECT another database too.
+	_, err = rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		eval = p.Eval(ctx, `redis.call('select', 2); return redis.call('incr', 'm')`, nil)
+		p.Incr(ctx, "m")
+		return nil
+	})
+	require.NoError(t, err)
+	require.Equal(t, int64(1), eval.Val())
+	require.Equal(t, "17", rdb.Get(ctx, "m").Val())
+	db2 := newGoRedis(t, addr, 2, func(o *redis.Options) { o.DB = 2 })
+	require.Equal(t, "1", db2.Get(ctx, "m").Val())
+}
+
+// Each server has its own script cache.
+func TestScriptCachePerServer(t *testing.T) {
+	_, _, addrA := startServer(t, Options{})
+	_, _, addrB := startServer(t, Options{})
+	ctx := testCtx(t)
+	a, b := newGoRedis(t, addrA, 2), newGoRedis(t, addrB, 2)
+	sha, err := a.ScriptLoad(ctx, "return 'a'").Result()
+	require.NoError(t, err)
+	require.Equal(t, sha1hex("return 'a'"), sha)
+	require.Equal(t, []bool{true}, a.ScriptExists(ctx, sha).Val())
+	require.Equal(t, []bool{false}, b.ScriptExists(ctx, sha).Val())
+	require.NoError(t, a.ScriptFlush(ctx).Err())
+	require.Equal(t, []bool{false}, a.ScriptExists(ctx, sha).Val())
 }

@@ -20,11 +20,11 @@ import (
 )
 
 // DefaultScriptTimeLimit bounds one script's run. Redis lets a script run
-// on (answering BUSY to everyone) until SCRIPT KILL; here a script holds
-// its database's locks, so instead it is stopped with an error once it
-// has run this long. Writes it made before are kept, as with Redis's
-// SCRIPT KILL of a script that has not written... and unlike Redis, which
-// refuses to kill one that has.
+// on past its busy threshold (5 s), answering BUSY to everyone, until
+// SCRIPT KILL; here a script holds its database's locks, so it is stopped
+// with an error once it has run this long instead. The writes it made
+// before stay (Redis would refuse to kill such a script and leave only
+// SHUTDOWN NOSAVE).
 const DefaultScriptTimeLimit = 5 * time.Second
 
 // scriptTimeLimit is the limit in force (nanoseconds), a variable so that
