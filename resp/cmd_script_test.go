@@ -245,6 +245,7 @@ func TestScriptSandbox(t *testing.T) {
 		{`rawset(_G, 'x', 1)`, "ERR Attempt to modify a readonly table"},
 		{`rawset(string, 'x', 1)`, "ERR Attempt to modify a readonly table"},
 		{`setmetatable(_G, nil)`, "ERR Attempt to modify a readonly table"},
+		{`return string.rep('x', 2^40)`, "ERR user_script:1: resulting string too large"},
 	} {
 		_, err := rdb.Eval(ctx, tc.script, nil).Result()
 		require.EqualError(t, err, tc.msg+" script: "+sha1hex(tc.script)+", on @user_script:1.", tc.script)
@@ -274,6 +275,10 @@ func TestScriptTimeLimit(t *testing.T) {
 	require.EqualError(t, err, "ERR Script ran longer than the time limit of 50ms and was stopped (writes it made are kept) script: "+sha1hex(src))
 	require.Equal(t, "v", rdb.Get(ctx, "k").Val())
 	require.Equal(t, "PONG", rdb.Ping(ctx).Val())
+	// pcall cannot swallow the stop.
+	src = `while true do pcall(function() while true do end end) end`
+	_, err = rdb.Eval(ctx, src, nil).Result()
+	require.ErrorContains(t, err, "ERR Script ran longer than the time limit")
 	require.EqualError(t, rdb.ScriptKill(ctx).Err(), "NOTBUSY No scripts in execution right now.")
 }
 

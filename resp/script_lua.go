@@ -33,6 +33,10 @@ var scriptTimeLimit atomic.Int64
 
 func init() { scriptTimeLimit.Store(int64(DefaultScriptTimeLimit)) }
 
+// maxScriptString caps string.rep's result (Redis's default
+// proto-max-bulk-len).
+const maxScriptString = 512 << 20
+
 // scriptChunk is the chunk name scripts are compiled under, so that Lua's
 // own messages read "user_script:1: ..." as in Redis.
 const scriptChunk = "user_script"
@@ -174,6 +178,17 @@ func newScriptVM() *scriptVM {
 			return n
 		}))
 	}
+	// string.rep is the one-call way to ask for gigabytes, which Go
+	// cannot refuse without ending the process: capped at Redis's
+	// largest bulk string.
+	strlib := orig.RawGetString(lua.StringLibName).(*lua.LTable)
+	rep := strlib.RawGetString("rep")
+	strlib.RawSetString("rep", L.NewFunction(func(L *lua.LState) int {
+		if n := L.OptInt(2, 0); n > 0 && int64(len(L.CheckString(1)))*int64(n) > maxScriptString {
+			L.RaiseError("resulting string too large")
+		}
+		return vm.forward(L, rep)
+	}))
 	for _, n := range []string{lua.TabLibName, lua.StringLibName, lua.MathLibName, lua.CoroutineLibName} {
 		g.RawSetString(n, vm.readonly(orig.RawGetString(n).(*lua.LTable)))
 	}
