@@ -28,7 +28,7 @@ func init() {
 		&command{name: "evalsha", arity: -3, flags: ev, group: g, since: "2.6.0", summary: "Execute a Lua script server side", txn: cmdEval(true, false), keys: allKeys},
 		&command{name: "eval_ro", arity: -3, flags: ev | flagReadonly, group: g, since: "7.0.0", summary: "Execute a read-only Lua script server side", txn: cmdEval(false, true), keys: allKeys},
 		&command{name: "evalsha_ro", arity: -3, flags: ev | flagReadonly, group: g, since: "7.0.0", summary: "Execute a read-only Lua script server side", txn: cmdEval(true, true), keys: allKeys},
-		&command{name: "script", arity: -2, flags: flagNoScript, group: g, since: "2.6.0", summary: "A container for Lua scripts management commands", run: cmdContainerHelp, subs: subcommands(
+		&command{name: "script", arity: -2, group: g, since: "2.6.0", summary: "A container for Lua scripts management commands", subs: subcommands(
 			&command{name: "load", arity: 3, flags: flagNoScript | flagStale, group: g, since: "2.6.0", summary: "Load the specified Lua script into the script cache", run: cmdScriptLoad},
 			&command{name: "exists", arity: -3, flags: flagNoScript, group: g, since: "2.6.0", summary: "Check existence of scripts in the script cache", run: cmdScriptExists},
 			&command{name: "flush", arity: -2, flags: flagNoScript, group: g, since: "2.6.0", summary: "Remove all the scripts from the script cache", run: cmdScriptFlush},
@@ -40,12 +40,6 @@ func init() {
 // allKeys makes a script lock the whole database: Redis scripts may touch
 // keys they did not declare.
 func allKeys(a []string, buf []string) []string { return nil }
-
-// cmdContainerHelp answers a container called without a subcommand (the
-// arity check already refused it; kept for completeness).
-func cmdContainerHelp(c *client, a []string) {
-	c.replyErr(textError("ERR wrong number of arguments for 'script' command"))
-}
 
 // luaScript is a compiled script in the cache, with the flags of its
 // "#!lua flags=..." line (Redis 7.0's shebang).
