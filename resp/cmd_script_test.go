@@ -365,3 +365,21 @@ func TestScriptCachePerServer(t *testing.T) {
 	require.NoError(t, a.ScriptFlush(ctx).Err())
 	require.Equal(t, []bool{false}, a.ScriptExists(ctx, sha).Val())
 }
+
+// PUBLISH from a script reaches subscribers (pub/sub takes no keyspace
+// lock, so it runs inside the script's transaction).
+func TestScriptPublish(t *testing.T) {
+	_, _, addr := startServer(t, Options{})
+	ctx := testCtx(t)
+	rdb := newGoRedis(t, addr, 2)
+	sub := rdb.Subscribe(ctx, "news")
+	t.Cleanup(func() { _ = sub.Close() })
+	_, err := sub.Receive(ctx) // the subscription's confirmation
+	require.NoError(t, err)
+	n, err := rdb.Eval(ctx, `redis.call('set', 'k', ARGV[1]); return redis.call('publish', 'news', ARGV[1])`, nil, "hello").Int64()
+	require.NoError(t, err)
+	require.Equal(t, int64(1), n)
+	msg, err := sub.ReceiveMessage(ctx)
+	require.NoError(t, err)
+	require.Equal(t, "hello", msg.Payload)
+}
