@@ -11,6 +11,8 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/isa-cloud/isa-memstore/engine"
 )
 
 // go-redis's Script.Run tries EVALSHA and falls back to EVAL on NOSCRIPT,
@@ -382,4 +384,28 @@ func TestScriptPublish(t *testing.T) {
 	msg, err := sub.ReceiveMessage(ctx)
 	require.NoError(t, err)
 	require.Equal(t, "hello", msg.Payload)
+}
+
+// Over the memory limit a script's write is refused with Redis's OOM
+// error; reads and deletes still work, and a
+// no-writes script still runs.
+func TestScriptMemoryLimit(t *testing.T) {
+	_, _, addr := startServer(t, Options{}, engine.Options{MaxMemory: 4096})
+	ctx := testCtx(t)
+	rdb := newGoRedis(t, addr, 2)
+	require.NoError(t, rdb.Set(ctx, "big", strings.Repeat("x", 5000), 0).Err())
+	const oom = "OOM command not allowed when used memory > 'maxmemory'."
+	src := `return redis.call('set', 'k', 'v')`
+	_, err := rdb.Eval(ctx, src, nil).Result()
+	require.EqualError(t, err, oom+" script: "+sha1hex(src)+", on @user_script:1.")
+	// A shebang script that may write is refused before it runs.
+	_, err = rdb.Eval(ctx, "#!lua\nreturn 1", nil).Result()
+	require.EqualError(t, err, oom)
+	n, err := rdb.Eval(ctx, "#!lua flags=no-writes\nreturn redis.call('strlen', 'big')", nil).Int64()
+	require.NoError(t, err)
+	require.Equal(t, int64(5000), n)
+	n, err = rdb.Eval(ctx, `return redis.call('del', 'big')`, nil).Int64()
+	require.NoError(t, err)
+	require.Equal(t, int64(1), n)
+	require.NoError(t, rdb.Eval(ctx, src, nil).Err())
 }
