@@ -387,8 +387,7 @@ func TestScriptPublish(t *testing.T) {
 }
 
 // Over the memory limit a script's write is refused with Redis's OOM
-// error; reads and deletes still work, and a
-// no-writes script still runs.
+// error; reads and deletes still work, and a no-writes script still runs.
 func TestScriptMemoryLimit(t *testing.T) {
 	_, _, addr := startServer(t, Options{}, engine.Options{MaxMemory: 4096})
 	ctx := testCtx(t)

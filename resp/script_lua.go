@@ -602,6 +602,10 @@ func (r *scriptRun) dispatch(L *lua.LState) lua.LValue {
 		if err := cmd.txn(r.sc, t, a); err != nil {
 			w.errorText(err.Error())
 		}
+	case scriptScans[cmd.name] != nil:
+		if err := scriptScans[cmd.name](r.sc, r.txns[r.dbIndex], a); err != nil {
+			w.errorText(err.Error())
+		}
 	case cmd.name == "select":
 		if err := r.selectDB(a[0]); err != nil {
 			w.errorText(err.Error())

@@ -28,8 +28,8 @@
 //     database. A script running longer than DefaultScriptTimeLimit is
 //     stopped with an error (its writes stay) instead of making the server
 //     BUSY until SCRIPT KILL, which therefore always answers NOTBUSY.
-//     Inside scripts, KEYS, SCAN, HSCAN, SSCAN, ZSCAN, RANDOMKEY, DBSIZE,
-//     FLUSHDB, FLUSHALL and INFO answer an error (they cannot run inside
+//     Inside scripts, KEYS, SCAN, RANDOMKEY, DBSIZE, FLUSHDB, FLUSHALL and
+//     INFO answer an error (they cannot run inside
 //     the script's transaction); SELECT may only go to a database already
 //     used or a higher one. The bit, struct and cmsgpack libraries are
 //     missing; cjson is gopher-json's (not byte-compatible). Lua's runtime
