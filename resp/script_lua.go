@@ -78,6 +78,11 @@ type scriptVM struct {
 	env     *lua.LTable    // the read-only proxy scripts see as _G
 	handler *lua.LFunction // error handler: adds the script position
 	run     *scriptRun     // the run in progress
+	// scratch is the client whose writer catches the replies of the
+	// commands redis.call runs; empty is what KEYS and ARGV hold between
+	// runs.
+	scratch *client
+	empty   *lua.LTable
 	// chunkNames maps the display names of the chunks loadstring made in
 	// this run back to their names, which error positions report.
 	chunkNames map[string]string
@@ -110,13 +115,16 @@ func newScriptVM() *scriptVM {
 		L.Push(lua.LString(lib.name))
 		L.Call(1, 0)
 	}
-	vm := &scriptVM{L: L, chunkNames: map[string]string{}}
+	vm := &scriptVM{L: L, chunkNames: map[string]string{}, empty: L.NewTable(),
+		scratch: &client{authed: true, w: &writer{dst: io.Discard, buf: make([]byte, 0, 256), proto: 2, hold: true}}}
 	orig := L.G.Global
 	g := L.NewTable()
 	for _, n := range scriptBaseNames {
 		g.RawSetString(n, orig.RawGetString(n))
 	}
 	vm.globals = g
+	g.RawSetString("KEYS", vm.empty)
+	g.RawSetString("ARGV", vm.empty)
 	vm.env = vm.readonly(g)
 	g.RawSetString("_G", vm.env)
 
@@ -375,13 +383,16 @@ func runScript(c *client, t engine.Txn, s *luaScript, keys, argv []string, readO
 		dbIndex: c.dbIndex, maxDB: c.dbIndex,
 		txns: map[int]engine.Txn{c.dbIndex: t},
 	}
-	r.sc = &client{s: c.s, id: c.id, db: c.db, dbIndex: c.dbIndex, authed: true,
-		w: &writer{dst: io.Discard, buf: make([]byte, 0, 256), proto: 2, hold: true}}
 	defer r.releaseAll()
 
 	vm := vmPool.Get().(*scriptVM)
 	L := vm.L
 	vm.run = r
+	// The scratch client is the VM's, reset for this caller.
+	sc := vm.scratch
+	sc.s, sc.id, sc.db, sc.dbIndex = c.s, c.id, c.db, c.dbIndex
+	sc.w.buf = sc.w.buf[:0]
+	r.sc = sc
 	L.SetTop(0)
 	vm.globals.RawSetString("KEYS", stringTable(L, keys))
 	vm.globals.RawSetString("ARGV", stringTable(L, argv))
@@ -401,9 +412,15 @@ func runScript(c *client, t engine.Txn, s *luaScript, keys, argv []string, readO
 	}
 	defer func() {
 		L.SetTop(0)
-		vm.globals.RawSetString("KEYS", lua.LNil)
-		vm.globals.RawSetString("ARGV", lua.LNil)
+		// Emptied rather than removed: a removed key would make the
+		// next run's assignment grow the globals table again.
+		vm.globals.RawSetString("KEYS", vm.empty)
+		vm.globals.RawSetString("ARGV", vm.empty)
 		vm.run = nil
+		sc.s, sc.db = nil, nil
+		if cap(sc.w.buf) > 64<<10 {
+			sc.w.buf = make([]byte, 0, 256) // do not keep a large reply
+		}
 		clear(vm.chunkNames)
 		vmPool.Put(vm)
 	}()
