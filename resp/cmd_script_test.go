@@ -158,6 +158,10 @@ func TestScriptCallAndPcallErrors(t *testing.T) {
 	_, err = rdb.Eval(ctx, `return redis.pcall('incr', 's')`, nil).Result()
 	require.EqualError(t, err, "ERR value is not an integer or out of range")
 
+	help, err := rdb.Eval(ctx, `return redis.call('config', 'help')[1]`, nil).Text()
+	require.NoError(t, err)
+	require.Equal(t, "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", help)
+
 	got, err := rdb.Eval(ctx, `local ok, e = pcall(redis.call, 'incr', 's'); return {tostring(ok), e}`, nil).StringSlice()
 	require.NoError(t, err)
 	require.Equal(t, []string{"false", "ERR value is not an integer or out of range"}, got)
@@ -178,6 +182,8 @@ func TestScriptCallAndPcallErrors(t *testing.T) {
 		{`return redis.call('get', {})`, "ERR Lua redis lib command arguments must be strings or integers"},
 		{`return redis.call()`, "ERR Please specify at least one argument for this redis lib call"},
 		{`return redis.call('keys', '*')`, "ERR 'keys' is not available inside scripts in isa-memstore (it cannot run inside the script's transaction)"},
+		{`return redis.call('info')`, "ERR 'info' is not available inside scripts in isa-memstore (it cannot run inside the script's transaction)"},
+		{`return redis.call('dbsize')`, "ERR 'dbsize' is not available inside scripts in isa-memstore (it cannot run inside the script's transaction)"},
 		{`error('boom')`, "ERR user_script:1: boom"},
 		{`error({err = 'MY code'})`, "MY code"},
 	} {

@@ -525,12 +525,13 @@ func (r *scriptRun) hold(i int) error {
 }
 
 // scriptSafeRun lists the commands without a transaction form that a
-// script may call directly: they touch no keyspace lock.
+// script may call directly: they touch no keyspace lock (so do the
+// containers' HELP subcommands).
 var scriptSafeRun = map[string]bool{
 	"ping": true, "echo": true, "time": true, "lastsave": true, "publish": true,
-	"pubsub|channels": true, "pubsub|numsub": true, "pubsub|numpat": true, "pubsub|help": true,
+	"pubsub|channels": true, "pubsub|numsub": true, "pubsub|numpat": true,
 	"command": true, "command|count": true, "command|info": true, "command|docs": true,
-	"command|list": true, "command|help": true,
+	"command|list": true,
 }
 
 // luaError is a Redis error table {err=...}; msg without a code gets ERR,
@@ -629,7 +630,7 @@ func (r *scriptRun) dispatch(L *lua.LState) lua.LValue {
 		} else {
 			w.ok()
 		}
-	case scriptSafeRun[cmd.fullName()]:
+	case scriptSafeRun[cmd.fullName()] || (cmd.parent != nil && cmd.name == "help"):
 		cmd.run(r.sc, a)
 	default:
 		return luaError(L, "'"+cmd.fullName()+"' is not available inside scripts in isa-memstore (it cannot run inside the script's transaction)")
