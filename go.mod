@@ -16,7 +16,7 @@ require (
 	google.golang.org/protobuf v1.36.12
 )
 
-require github.com/yuin/gopher-lua v1.1.1 // indirect
+require github.com/yuin/gopher-lua v1.1.2
 
 require (
 	codeberg.org/go-fonts/liberation v0.5.0 // indirect

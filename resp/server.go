@@ -21,8 +21,20 @@
 //     existed when it was watched; a watched key that was absent, then
 //     created and deleted again before EXEC, goes unnoticed.
 //   - Commands the engine does not offer are unknown: blocking pops,
-//     scripting, streams, ZUNION/ZINTER and friends, COPY/MOVE/SWAPDB,
-//     OBJECT/DUMP/RESTORE, MONITOR, sharded pub/sub.
+//     functions (FUNCTION/FCALL), streams, ZUNION/ZINTER and friends,
+//     COPY/MOVE/SWAPDB, OBJECT/DUMP/RESTORE, MONITOR, sharded pub/sub.
+//   - Lua scripts (EVAL, EVALSHA, *_RO, SCRIPT; cmd_script.go) run on
+//     gopher-lua, a Lua 5.1, inside one engine transaction over the whole
+//     database. A script running longer than DefaultScriptTimeLimit is
+//     stopped with an error (its writes stay) instead of making the server
+//     BUSY until SCRIPT KILL, which therefore always answers NOTBUSY.
+//     Inside scripts, KEYS, SCAN, RANDOMKEY, DBSIZE, FLUSHDB, FLUSHALL and
+//     INFO answer an error (they cannot run inside
+//     the script's transaction); SELECT may only go to a database already
+//     used or a higher one. The bit, struct and cmsgpack libraries are
+//     missing; cjson is gopher-json's (not byte-compatible). Lua's runtime
+//     error messages and number-to-string conversion in concatenation are
+//     gopher-lua's; there is no memory limit per script.
 //   - SCAN's cursor is a position in hash order (see cmd_scan.go);
 //     RANDOMKEY is O(N).
 package resp
