@@ -196,7 +196,8 @@ func (req *BlockRequest) lockKeys() []string {
 // (Redis runs blocking commands inside MULTI/EXEC without blocking): it
 // pops from the first key of req.Keys that holds data, exactly as the
 // non-blocking command would, or returns a result with OK false when every
-// key is empty. It never waits; req.Timeout is only checked.
+// key is empty. It never waits; req.Timeout is only checked. The
+// transaction must hold req.Keys and, for BlockLMove, req.Dest.
 func (t Txn) BlockPop(req BlockRequest) (BlockResult, error) {
 	if req.Op == BlockLMove {
 		// LMOVE refuses to run above the memory limit (denyoom); pops do not.
@@ -297,17 +298,23 @@ func (t Txn) ZMPop(side ZSide, count int64, keys ...string) (string, []ZMember, 
 // error), BlockPop returns the answer with a nil cancel and never calls
 // deliver. Otherwise the caller is queued, BlockPop returns a zero result
 // and a non-nil cancel, and deliver is called exactly once later: with the
-// popped result, with OK false when the timeout passes, or with ErrClosed
-// when the engine closes. deliver runs on whichever goroutine served the
-// request (the writer that pushed, a timer, Close), after every store lock
-// is released; it must be quick and must not call back into the engine
-// from that goroutine in a way that waits for the event loop.
+// popped result (or ErrWrongType for a BLMOVE whose destination holds
+// another type), with OK false when the timeout passes, or with ErrClosed
+// when the engine closes.
+//
+// deliver runs on whichever goroutine answered the request, after every
+// store lock is released: the goroutine of the write that served it (for
+// a RESP server, possibly the event loop itself, inside the write call it
+// made for another client), a timer's, or Close's. It may even run before
+// BlockPop has returned. So it must be quick and must never block: hand
+// the answer over (a non-blocking send, a queue and a wake-up), and do not
+// call the engine from it.
 //
 // cancel (a client disconnecting) removes the waiter and returns true, and
 // then deliver is never called; it returns false when the waiter was
-// already served, timed out or closed, and then deliver has been or is
-// about to be called with what was popped for it: an element is either
-// delivered to a live waiter or stays in its list, never lost in between.
+// already answered, and then deliver has been or is about to be called
+// with what was popped for it: an element is either delivered to a live
+// waiter or stays in its list, never lost in between.
 func (db *DB) BlockPop(req BlockRequest, deliver func(BlockResult, error)) (res BlockResult, cancel func() bool, err error) {
 	now, err := db.begin()
 	if err != nil {
@@ -611,8 +618,14 @@ func (db *DB) closeBlocks() {
 	}
 }
 
-// waiters is the number of queued waiters, for tests.
-func (db *DB) waiters() int { return int(db.blockTable().waiting.Load()) }
+// Blocked is the number of callers waiting in a blocking pop in the
+// namespace (Redis's blocked_clients, per namespace).
+func (db *DB) Blocked() int {
+	if bt := db.blocks.p.Load(); bt != nil {
+		return int(bt.waiting.Load())
+	}
+	return 0
+}
 
 func (q *blockQueue) push(n *blockNode) {
 	n.prev = q.tail

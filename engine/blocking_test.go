@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,14 +17,14 @@ import (
 // when asked with redis-cli (several clients blocked in the background,
 // then the writes), unless a comment says otherwise.
 
-type blockAnswer2 struct {
+type gotAnswer struct {
 	res BlockResult
 	err error
 }
 
 // blockHandle is a request queued through the callback form.
 type blockHandle struct {
-	ch     chan blockAnswer2
+	ch     chan gotAnswer
 	calls  atomic.Int32
 	cancel func() bool
 }
@@ -33,10 +32,10 @@ type blockHandle struct {
 // blockOn queues req and fails if it was answered at once.
 func blockOn(t testing.TB, db *DB, req BlockRequest) *blockHandle {
 	t.Helper()
-	h := &blockHandle{ch: make(chan blockAnswer2, 2)}
+	h := &blockHandle{ch: make(chan gotAnswer, 2)}
 	res, cancel, err := db.BlockPop(req, func(r BlockResult, err error) {
 		h.calls.Add(1)
-		h.ch <- blockAnswer2{r, err}
+		h.ch <- gotAnswer{r, err}
 	})
 	require.NoError(t, err)
 	require.NotNil(t, cancel, "answered at once: %+v", res)
@@ -46,26 +45,26 @@ func blockOn(t testing.TB, db *DB, req BlockRequest) *blockHandle {
 
 // answered returns the answer, which must already be there: answers of
 // writes and clock advances are delivered before those calls return.
-func (h *blockHandle) answered(t testing.TB) blockAnswer2 {
+func (h *blockHandle) answered(t testing.TB) gotAnswer {
 	t.Helper()
 	select {
 	case a := <-h.ch:
 		return a
 	default:
 		t.Fatal("not answered")
-		return blockAnswer2{}
+		return gotAnswer{}
 	}
 }
 
 // await waits for an answer delivered by another goroutine.
-func (h *blockHandle) await(t testing.TB) blockAnswer2 {
+func (h *blockHandle) await(t testing.TB) gotAnswer {
 	t.Helper()
 	select {
 	case a := <-h.ch:
 		return a
 	case <-time.After(10 * time.Second):
 		t.Fatal("no answer within 10s")
-		return blockAnswer2{}
+		return gotAnswer{}
 	}
 }
 
@@ -139,7 +138,7 @@ func TestBlockServesAtOnce(t *testing.T) {
 	n, err := db.Exists("l", "z")
 	require.NoError(t, err)
 	require.Zero(t, n, "emptied keys are gone")
-	require.Zero(t, db.waiters())
+	require.Zero(t, db.Blocked())
 }
 
 func TestBlockErrors(t *testing.T) {
@@ -183,7 +182,7 @@ func TestBlockErrors(t *testing.T) {
 	require.EqualError(t, err, "ERR count should be greater than 0")
 	_, _, _, err = db.ZMPop(ZMin, 1)
 	require.EqualError(t, err, "ERR numkeys should be greater than 0")
-	require.Zero(t, db.waiters())
+	require.Zero(t, db.Blocked())
 }
 
 func TestLMPopZMPop(t *testing.T) {
@@ -224,7 +223,7 @@ func TestBlockTimeout(t *testing.T) {
 	require.NoError(t, a.err)
 	require.False(t, a.res.OK)
 	require.False(t, h.cancel(), "already answered")
-	require.Equal(t, 1, db.waiters())
+	require.Equal(t, 1, db.Blocked())
 
 	te.clock.Advance(1000 * time.Hour)
 	forever.waiting(t)
@@ -246,14 +245,14 @@ func TestBlockTimeout(t *testing.T) {
 	waitForWaiters(t, db, 1)
 	te.clock.Advance(time.Second)
 	require.NoError(t, <-done)
-	require.Zero(t, db.waiters())
+	require.Zero(t, db.Blocked())
 	require.Zero(t, te.clock.Pending(), "answered waiters leave no timer behind")
 }
 
 // waitForWaiters waits until n requests are queued in db.
 func waitForWaiters(t testing.TB, db *DB, n int) {
 	t.Helper()
-	require.Eventually(t, func() bool { return db.waiters() == n }, 10*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return db.Blocked() == n }, 10*time.Second, time.Millisecond)
 }
 
 func TestBlockFIFOAndMultiElementPush(t *testing.T) {
@@ -270,7 +269,7 @@ func TestBlockFIFOAndMultiElementPush(t *testing.T) {
 	require.Equal(t, listRes("k", "b", "c"), f3.answered(t).res)
 	require.Equal(t, listRes("k", "d"), f4.answered(t).res)
 	requireList(t, db, "k")
-	require.Zero(t, db.waiters())
+	require.Zero(t, db.Blocked())
 
 	// Fewer elements than waiters: the oldest are served, the rest wait.
 	g1 := blockOn(t, db, blpop("k", "other"))
@@ -285,7 +284,7 @@ func TestBlockFIFOAndMultiElementPush(t *testing.T) {
 	_, err = db.RPush("other", "o")
 	require.NoError(t, err)
 	requireList(t, db, "other", "o")
-	require.Equal(t, 1, db.waiters())
+	require.Equal(t, 1, db.Blocked())
 }
 
 func TestBlockPushServesBeforeOtherPops(t *testing.T) {
@@ -298,26 +297,55 @@ func TestBlockPushServesBeforeOtherPops(t *testing.T) {
 	require.False(t, found, "LPOP after the push must not take %q from the waiter", v)
 	require.Equal(t, listRes("k", "a"), h.answered(t).res)
 
-	// The same with writers racing: every element goes to the waiter that
-	// was queued before its push, none to a plain LPOP issued after it.
-	const rounds = 200
-	for i := range rounds {
-		h := blockOn(t, db, blpop("k"))
-		var wg sync.WaitGroup
-		var stolen atomic.Bool
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := db.RPush("k", strconv.Itoa(i)); err != nil {
-				t.Error(err)
-			}
-			if _, found, _ := db.LPop("k"); found {
-				stolen.Store(true)
-			}
-		}()
-		wg.Wait()
-		require.False(t, stolen.Load())
-		require.Equal(t, listRes("k", strconv.Itoa(i)), h.answered(t).res)
+	// The same with writers racing plain poppers: with as many waiters
+	// queued as elements pushed, each push finds a waiter, so every
+	// element goes to a waiter and none to an LPOP, whatever the timing.
+	const rounds, perRound = 50, 8
+	for round := range rounds {
+		hs := make([]*blockHandle, perRound)
+		for i := range hs {
+			hs[i] = blockOn(t, db, blpop("k"))
+		}
+		stop := make(chan struct{})
+		var stolen atomic.Int64
+		var poppers, pushers sync.WaitGroup
+		for range 2 {
+			poppers.Add(1)
+			go func() {
+				defer poppers.Done()
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					if _, found, _ := db.LPop("k"); found {
+						stolen.Add(1)
+					}
+				}
+			}()
+		}
+		for i := range perRound {
+			pushers.Add(1)
+			go func() {
+				defer pushers.Done()
+				if _, err := db.RPush("k", fmt.Sprintf("%d-%d", round, i)); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		pushers.Wait()
+		close(stop)
+		poppers.Wait()
+		require.Zero(t, stolen.Load(), "round %d", round)
+		seen := map[string]bool{}
+		for _, h := range hs {
+			a := h.answered(t)
+			require.NoError(t, a.err)
+			require.Len(t, a.res.Values, 1)
+			seen[a.res.Values[0]] = true
+		}
+		require.Len(t, seen, perRound)
 	}
 	requireList(t, db, "k")
 }
@@ -532,6 +560,14 @@ func TestBlockTypeChange(t *testing.T) {
 	}))
 	h.waiting(t)
 	require.True(t, h.cancel())
+
+	// The type of a waiter's other keys does not matter when one serves it.
+	h = blockOn(t, db, blpop("a", "b"))
+	_, err = db.Set("b", "str", SetOptions{})
+	require.NoError(t, err)
+	_, err = db.RPush("a", "x")
+	require.NoError(t, err)
+	require.Equal(t, listRes("a", "x"), h.answered(t).res)
 	require.NoError(t, db.ks.Verify())
 }
 
@@ -548,7 +584,7 @@ func TestBlockZSetServing(t *testing.T) {
 	require.Equal(t, zRes("z", ZMember{Member: "a", Score: 1}, ZMember{Member: "b", Score: 2}, ZMember{Member: "c", Score: 3}), z2.answered(t).res)
 	z3.waiting(t)
 	z4.waiting(t)
-	require.Equal(t, 2, db.waiters())
+	require.Equal(t, 2, db.Blocked())
 	require.NoError(t, db.ks.Verify())
 }
 
@@ -599,12 +635,12 @@ func TestBlockCancelRace(t *testing.T) {
 					return
 				default:
 				}
-				ch := make(chan blockAnswer2, 1)
+				ch := make(chan gotAnswer, 1)
 				req := blpop(keys[r.IntN(len(keys))], keys[r.IntN(len(keys))])
 				if r.IntN(2) == 0 {
 					req = BlockRequest{Op: BlockLMPop, Keys: req.Keys, Side: ListRight, Count: 2}
 				}
-				res, cancel, err := db.BlockPop(req, func(r BlockResult, err error) { ch <- blockAnswer2{r, err} })
+				res, cancel, err := db.BlockPop(req, func(r BlockResult, err error) { ch <- gotAnswer{r, err} })
 				if err != nil {
 					t.Error(err)
 					return
@@ -663,7 +699,7 @@ func TestBlockCancelRace(t *testing.T) {
 	for v, n := range received {
 		require.Equal(t, 1, n, "element %s seen %d times", v, n)
 	}
-	require.Zero(t, db.waiters())
+	require.Zero(t, db.Blocked())
 	require.NoError(t, db.ks.Verify())
 }
 
@@ -712,7 +748,7 @@ func TestBlockContextCancel(t *testing.T) {
 	waitForWaiters(t, db, 1)
 	cancel()
 	require.ErrorIs(t, <-done, context.Canceled)
-	require.Zero(t, db.waiters())
+	require.Zero(t, db.Blocked())
 	_, err := db.RPush("k", "a")
 	require.NoError(t, err)
 	requireList(t, db, "k", "a")
@@ -728,7 +764,7 @@ func TestBlockContextCancel(t *testing.T) {
 	defer cancel2()
 	_, _, _, err = db.BZMPop(ctx2, 0, ZMin, 1, "z")
 	require.ErrorIs(t, err, context.DeadlineExceeded)
-	require.Zero(t, db.waiters())
+	require.Zero(t, db.Blocked())
 }
 
 func TestBlockingForms(t *testing.T) {
@@ -768,7 +804,7 @@ func TestBlockingForms(t *testing.T) {
 		require.Equal(t, ZMember{Member: "a", Score: 1}, o3.b)
 		require.Equal(t, []ZMember{{Member: "c", Score: 3}, {Member: "b", Score: 2}}, o4.b)
 	}
-	require.Zero(t, db.waiters())
+	require.Zero(t, db.Blocked())
 }
 
 // BenchmarkBlockHandoff measures a push answered by a queued BLPOP: the
