@@ -151,11 +151,9 @@ type BlockResult struct {
 	Members []ZMember
 }
 
-// validate checks req's arguments in Redis's order (the timeout first).
+// validate checks req's arguments in Redis 7.0's order: BLMPOP, BZMPOP
+// and BLMOVE check their other arguments before the timeout.
 func (req *BlockRequest) validate() error {
-	if req.Timeout < 0 {
-		return errTimeoutNegative
-	}
 	switch req.Op {
 	case BlockLPop, BlockRPop, BlockZPopMin, BlockZPopMax:
 		if len(req.Keys) == 0 {
@@ -180,6 +178,9 @@ func (req *BlockRequest) validate() error {
 		}
 	default:
 		return ErrSyntax
+	}
+	if req.Timeout < 0 {
+		return errTimeoutNegative
 	}
 	return nil
 }

@@ -150,7 +150,9 @@ func TestBlockErrors(t *testing.T) {
 		text string
 	}{
 		{BlockRequest{Op: BlockLPop, Keys: []string{"k"}, Timeout: -time.Millisecond}, "ERR timeout is negative"},
-		{BlockRequest{Op: BlockLMPop, Keys: []string{"k"}, Count: 0, Timeout: -1}, "ERR timeout is negative"},
+		{BlockRequest{Op: BlockLMPop, Keys: []string{"k"}, Count: 1, Timeout: -1}, "ERR timeout is negative"},
+		{BlockRequest{Op: BlockLMPop, Keys: []string{"k"}, Count: 0, Timeout: -1}, "ERR count should be greater than 0"},
+		{BlockRequest{Op: BlockLMove, Keys: []string{"k"}, Dest: "d", DestSide: 2, Timeout: -1}, "ERR syntax error"},
 		{BlockRequest{Op: BlockLMPop, Keys: nil, Count: 0}, "ERR numkeys should be greater than 0"},
 		{BlockRequest{Op: BlockLMPop, Keys: []string{"k"}, Count: 0}, "ERR count should be greater than 0"},
 		{BlockRequest{Op: BlockZMPop, Keys: []string{"k"}, Count: -1}, "ERR count should be greater than 0"},
@@ -619,8 +621,9 @@ func TestBlockCancelRace(t *testing.T) {
 	)
 	keys := []string{"a", "b", "c"}
 	var (
-		mu       sync.Mutex
-		received = map[string]int{}
+		mu                       sync.Mutex
+		received                 = map[string]int{}
+		cancelled, raced, atOnce atomic.Int64
 	)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -650,6 +653,7 @@ func TestBlockCancelRace(t *testing.T) {
 						time.Sleep(time.Duration(r.IntN(50)) * time.Microsecond) // let pushes race the cancel
 					}
 					if cancel() {
+						cancelled.Add(1)
 						select {
 						case a := <-ch:
 							t.Errorf("cancelled waiter answered: %+v", a)
@@ -657,12 +661,15 @@ func TestBlockCancelRace(t *testing.T) {
 						}
 						continue
 					}
+					raced.Add(1) // served before it could cancel
 					a := <-ch
 					if a.err != nil {
 						t.Error(a.err)
 						return
 					}
 					res = a.res
+				} else if res.OK {
+					atOnce.Add(1)
 				}
 				mu.Lock()
 				for _, v := range res.Values {
@@ -695,6 +702,7 @@ func TestBlockCancelRace(t *testing.T) {
 			received[v]++
 		}
 	}
+	t.Logf("cancelled %d, served while cancelling %d, served at once %d", cancelled.Load(), raced.Load(), atOnce.Load())
 	require.Len(t, received, pushers*perPusher)
 	for v, n := range received {
 		require.Equal(t, 1, n, "element %s seen %d times", v, n)
@@ -759,8 +767,8 @@ func TestBlockContextCancel(t *testing.T) {
 	require.False(t, ok)
 	requireList(t, db, "k", "a")
 
-	// Deadline on the ctx, on the real clock.
-	ctx2, cancel2 := context.WithTimeout(context.Background(), time.Millisecond)
+	// A ctx past its deadline: nothing is queued.
+	ctx2, cancel2 := context.WithDeadline(context.Background(), time.Unix(0, 0))
 	defer cancel2()
 	_, _, _, err = db.BZMPop(ctx2, 0, ZMin, 1, "z")
 	require.ErrorIs(t, err, context.DeadlineExceeded)
