@@ -449,7 +449,7 @@ func (db *DB) BZMPop(ctx context.Context, timeout time.Duration, side ZSide, cou
 type blockTable struct {
 	db     *DB
 	mu     sync.Mutex
-	queues map[string]*blockQueue
+	queues map[string]blockQueue // by value: one allocation fewer per wait
 	closed bool
 	// waiting counts queued waiters, so that a write creating a key checks
 	// for waiters with one atomic load while there are none.
@@ -488,6 +488,10 @@ type blockWaiter struct {
 	timer   ttl.Timer
 	bt      *blockTable
 	deliver func(BlockResult, error)
+	// Room for the usual single key, so that a wait on one key costs one
+	// allocation less for the keys and one less for the nodes.
+	key1  [1]string
+	node1 [1]blockNode
 }
 
 // register queues req on each of its distinct keys and arms its timeout.
@@ -495,14 +499,20 @@ type blockWaiter struct {
 // non-empty between the caller finding them empty and the waiter being
 // queued.
 func (bt *blockTable) register(req BlockRequest, deliver func(BlockResult, error)) (*blockWaiter, error) {
-	keys := make([]string, 0, len(req.Keys))
+	w := &blockWaiter{bt: bt, deliver: deliver}
+	keys := w.key1[:0]
 	for _, k := range req.Keys {
 		if !slices.Contains(keys, k) {
 			keys = append(keys, k)
 		}
 	}
 	req.Keys = keys // our own copy: the caller may reuse its slice
-	w := &blockWaiter{req: req, nodes: make([]blockNode, len(keys)), bt: bt, deliver: deliver}
+	w.req = req
+	if len(keys) == 1 {
+		w.nodes = w.node1[:]
+	} else {
+		w.nodes = make([]blockNode, len(keys))
+	}
 	bt.mu.Lock()
 	defer bt.mu.Unlock()
 	// Close sets e.closed before it closes the tables, so a register that
@@ -511,17 +521,14 @@ func (bt *blockTable) register(req BlockRequest, deliver func(BlockResult, error
 		return nil, ErrClosed
 	}
 	if bt.queues == nil {
-		bt.queues = make(map[string]*blockQueue)
+		bt.queues = make(map[string]blockQueue)
 	}
 	for i, k := range keys {
 		n := &w.nodes[i]
 		n.w, n.key = w, k
 		q := bt.queues[k]
-		if q == nil {
-			q = &blockQueue{}
-			bt.queues[k] = q
-		}
 		q.push(n)
+		bt.queues[k] = q
 	}
 	bt.waiting.Add(1)
 	if req.Timeout > 0 {
@@ -543,6 +550,8 @@ func (bt *blockTable) finish(w *blockWaiter) {
 		q.unlink(n)
 		if q.head == nil {
 			delete(bt.queues, n.key) // a key nobody waits on costs nothing
+		} else {
+			bt.queues[n.key] = q
 		}
 	}
 	bt.waiting.Add(-1)
@@ -554,11 +563,7 @@ func (bt *blockTable) finish(w *blockWaiter) {
 func (bt *blockTable) claim(key string, typ store.Type) *blockWaiter {
 	bt.mu.Lock()
 	defer bt.mu.Unlock()
-	q := bt.queues[key]
-	if q == nil {
-		return nil
-	}
-	for n := q.head; n != nil; n = n.next {
+	for n := bt.queues[key].head; n != nil; n = n.next {
 		if n.w.req.Op.serves(typ) {
 			w := n.w
 			bt.finish(w)
@@ -661,6 +666,9 @@ type readyState struct {
 	next   int      // keys[:next] have been served
 	served []blockAnswer
 	moves  []pendingMove
+	// Room for the usual one key and one answer in the same allocation.
+	key1    [1]string
+	served1 [1]blockAnswer
 }
 
 type blockAnswer struct {
@@ -694,6 +702,7 @@ func (t Txn) keyReady(key string) {
 	rs, _ := t.tx.Note().(*readyState)
 	if rs == nil {
 		rs = &readyState{}
+		rs.keys, rs.served = rs.key1[:0], rs.served1[:0]
 		t.tx.SetNote(rs)
 	}
 	// A key already served in this transaction may be created again
