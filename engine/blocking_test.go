@@ -858,3 +858,155 @@ func BenchmarkBlockHandoff(b *testing.B) {
 		}
 	})
 }
+
+// TestBlockMoveStress moves elements between lists through queued BLMOVEs
+// (across shards in both orders, so with Hold's waiting and trying paths
+// and the two-step fallback), plain LMOVEs, transactions and BLPOPs, with
+// cancels at random: no deadlock, and every element pushed is popped
+// exactly once or is still in some list at the end.
+func TestBlockMoveStress(t *testing.T) {
+	te := openTestEngine(t, Options{Shards: 16})
+	db := te.DB("stress")
+	keys := make([]string, 6)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("list-%d", i)
+	}
+	var (
+		mu     sync.Mutex
+		popped = map[string]int{}
+		moved  atomic.Int64
+	)
+	stop := make(chan struct{})
+	var clients sync.WaitGroup
+	client := func(seed uint64, move bool) {
+		defer clients.Done()
+		r := rand.New(rand.NewPCG(seed, 2))
+		key := func() string { return keys[r.IntN(len(keys))] }
+		side := func() ListSide { return ListSide(r.IntN(2)) }
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			req := blpop(key(), key())
+			if move {
+				req = BlockRequest{Op: BlockLMove, Keys: []string{key()}, Dest: key(), Side: side(), DestSide: side()}
+			}
+			ch := make(chan gotAnswer, 1)
+			res, cancel, err := db.BlockPop(req, func(r BlockResult, err error) { ch <- gotAnswer{r, err} })
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if cancel != nil {
+				select {
+				case a := <-ch:
+					res, err = a.res, a.err
+				case <-stop:
+					if cancel() {
+						return
+					}
+					a := <-ch
+					res, err = a.res, a.err
+				default:
+					if r.IntN(4) == 0 && cancel() {
+						continue
+					}
+					select {
+					case a := <-ch:
+						res, err = a.res, a.err
+					case <-stop:
+						if cancel() {
+							return
+						}
+						a := <-ch
+						res, err = a.res, a.err
+					}
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+			if move && res.OK {
+				moved.Add(1)
+			}
+			if !move && res.OK {
+				mu.Lock()
+				popped[res.Values[0]]++
+				mu.Unlock()
+			}
+		}
+	}
+	for i := range 4 {
+		clients.Add(2)
+		go client(uint64(i), true)
+		go client(uint64(100+i), false)
+	}
+	const perPusher = 400
+	var pushers sync.WaitGroup
+	for p := range 3 {
+		pushers.Add(1)
+		go func() {
+			defer pushers.Done()
+			r := rand.New(rand.NewPCG(uint64(p), 3))
+			for i := range perPusher {
+				v := fmt.Sprintf("%d-%d", p, i)
+				a, b := keys[r.IntN(len(keys))], keys[r.IntN(len(keys))]
+				var err error
+				switch r.IntN(3) {
+				case 0:
+					_, err = db.RPush(a, v)
+				case 1:
+					// A transaction pushing onto two keys, then moving.
+					err = db.Atomic([]string{a, b}, func(tx Txn) error {
+						if _, err := tx.LPush(a, v); err != nil {
+							return err
+						}
+						_, _, err := tx.LMove(a, b, ListLeft, ListRight)
+						return err
+					})
+				default:
+					if _, err = db.LPush(a, v); err == nil {
+						_, _, err = db.LMove(b, a, ListRight, ListLeft)
+					}
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	finished := make(chan struct{})
+	go func() {
+		pushers.Wait()
+		close(stop)
+		clients.Wait()
+		close(finished)
+	}()
+	select {
+	case <-finished:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("stuck: a deadlock between serving transactions?")
+	}
+	t.Logf("moved %d, popped %d", moved.Load(), len(popped))
+	require.Zero(t, db.Blocked())
+	total := map[string]int{}
+	for v, n := range popped {
+		total[v] += n
+	}
+	for _, k := range keys {
+		rest, err := db.LRange(k, 0, -1)
+		require.NoError(t, err)
+		for _, v := range rest {
+			total[v]++
+		}
+	}
+	require.Len(t, total, 3*perPusher)
+	for v, n := range total {
+		require.Equal(t, 1, n, "element %s seen %d times", v, n)
+	}
+	require.NoError(t, db.ks.Verify())
+}
