@@ -117,8 +117,8 @@ func Open(opts Options) (*Engine, error) {
 	return e, nil
 }
 
-// Close stops the background worker, wakes lock waiters with ErrClosed and
-// ends every pub/sub subscription (pubsub.ErrBrokerClosed). Calls made
+// Close stops the background worker, wakes lock waiters and blocked pops
+// (BLPOP...) with ErrClosed and ends every pub/sub subscription (pubsub.ErrBrokerClosed). Calls made
 // after Close fail with ErrClosed. Close is idempotent.
 func (e *Engine) Close() error {
 	if e.closed.Swap(true) {
@@ -130,6 +130,7 @@ func (e *Engine) Close() error {
 	// hands a lock over any more.
 	for _, db := range *e.dbList.Load() {
 		db.closeLocks()
+		db.closeBlocks()
 	}
 	e.broker.Close()
 	return nil
@@ -207,8 +208,9 @@ type DB struct {
 	name string
 	ks   *store.Keyspace
 
-	locks    lockTableRef // created on first use (see locks.go)
-	sessions dbSessions   // this namespace's sessions (see sessions.go)
+	locks    lockTableRef  // created on first use (see locks.go)
+	blocks   blockTableRef // blocked pops, created on first use (see blocking.go)
+	sessions dbSessions    // this namespace's sessions (see sessions.go)
 	// coordCommands counts lock, session and pub/sub calls, which do not
 	// go through the keyspace, for the namespace's statistics.
 	coordCommands atomic.Int64
@@ -281,7 +283,20 @@ func (db *DB) run(key string, fn func(t Txn) error) error {
 	if err != nil {
 		return err
 	}
-	return db.ks.Update(now, key, func(tx *store.Tx) error { return fn(Txn{db: db, tx: tx}) })
+	// Serving blocked callers at the end of the transaction is keyReady's
+	// doing (blocking.go); the common transaction pays one nil check.
+	var rs *readyState
+	err = db.ks.Update(now, key, func(tx *store.Tx) error {
+		err := fn(Txn{db: db, tx: tx})
+		if tx.Note() != nil {
+			rs = db.serveReady(tx)
+		}
+		return err
+	})
+	if rs != nil {
+		db.finishReady(rs)
+	}
+	return err
 }
 
 // Atomic runs fn in one transaction holding the shards of keys (nil: every
@@ -294,9 +309,5 @@ func (db *DB) Atomic(keys []string, fn func(t Txn) error) error {
 	if err != nil {
 		return err
 	}
-	wrap := func(tx *store.Tx) error { return fn(Txn{db: db, tx: tx}) }
-	if keys == nil {
-		return db.ks.UpdateAll(now, wrap)
-	}
-	return db.ks.UpdateKeys(now, keys, wrap)
+	return db.update(now, keys, fn)
 }

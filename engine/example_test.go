@@ -1,8 +1,10 @@
 package engine_test
 
 import (
+	"context"
 	"fmt"
 	"log"
+	"runtime"
 	"time"
 
 	"github.com/isa-cloud/isa-memstore/engine"
@@ -83,4 +85,66 @@ func Example_manualClock() {
 	// Output:
 	// PTTL after 59s: 1000
 	// after 60s: false 0 -2
+}
+
+// A worker waits for jobs with BLPop; a producer's push hands the job
+// straight to it.
+func ExampleDB_BLPop() {
+	e, err := engine.Open(engine.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer e.Close()
+	db := e.DB("jobs")
+
+	got := make(chan string)
+	go func() {
+		// Wait up to a minute for a job on either queue.
+		key, job, ok, err := db.BLPop(context.Background(), time.Minute, "urgent", "normal")
+		if err != nil || !ok {
+			log.Fatal("no job: ", err)
+		}
+		got <- key + ": " + job
+	}()
+	for db.Blocked() == 0 { // only to make the example's output certain
+		runtime.Gosched()
+	}
+	_, _ = db.RPush("normal", "resize image 7")
+	fmt.Println(<-got)
+	// Output:
+	// normal: resize image 7
+}
+
+// An event loop, which must never block, uses the callback form: the
+// answer is returned at once when a key holds data, else delivered later
+// (here through a channel; deliver must never block).
+func ExampleDB_BlockPop() {
+	clock := ttl.NewManual(time.Time{})
+	e, err := engine.Open(engine.Options{Clock: clock})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer e.Close()
+	db := e.DB("app")
+
+	answers := make(chan engine.BlockResult, 1)
+	deliver := func(res engine.BlockResult, err error) { answers <- res }
+	req := engine.BlockRequest{Op: engine.BlockLPop, Keys: []string{"q"}, Timeout: 5 * time.Second}
+
+	_, cancel, _ := db.BlockPop(req, deliver)
+	fmt.Println("queued:", cancel != nil)
+	_, _ = db.RPush("q", "a", "b")
+	fmt.Println("served by the push:", <-answers)
+
+	res, cancel, _ := db.BlockPop(req, deliver)
+	fmt.Println("answered at once:", cancel == nil, res)
+
+	_, cancel, _ = db.BlockPop(engine.BlockRequest{Op: engine.BlockLPop, Keys: []string{"q"}, Timeout: 5 * time.Second}, deliver)
+	clock.Advance(5 * time.Second)
+	fmt.Println("timed out:", (<-answers).OK, "cancel after the answer:", cancel())
+	// Output:
+	// queued: true
+	// served by the push: {true q [a] []}
+	// answered at once: true {true q [b] []}
+	// timed out: false cancel after the answer: false
 }

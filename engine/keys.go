@@ -245,7 +245,11 @@ func (t Txn) Rename(src, dst string, nx bool) (bool, error) {
 	if nx && tx.Get(dst) != nil {
 		return false, nil
 	}
-	return tx.Rename(src, dst), nil
+	if !tx.Rename(src, dst) {
+		return false, nil
+	}
+	t.keyReady(dst) // a list or sorted set under a waited-for name serves its waiters
+	return true, nil
 }
 
 // Type is the type of the value at key (TypeNone when absent).

@@ -197,6 +197,7 @@ func (t Txn) push(cmd, key string, side ListSide, existing bool, values []string
 			listPush(l, side, v)
 		}
 		t.tx.Put(key, e)
+		t.keyReady(key)
 		return int64(l.Len()), nil
 	}
 	for _, v := range values {
@@ -556,6 +557,11 @@ func (t Txn) LMove(src, dst string, from, to ListSide) (string, bool, error) {
 	if from > ListRight || to > ListRight {
 		return "", false, ErrSyntax
 	}
+	return t.move(src, dst, from, to)
+}
+
+// move is LMOVE after its checks; BLMOVE serves through it too.
+func (t Txn) move(src, dst string, from, to ListSide) (string, bool, error) {
 	se, sl, err := t.writeList(src)
 	if err != nil || sl == nil {
 		return "", false, err
@@ -571,6 +577,7 @@ func (t Txn) LMove(src, dst string, from, to ListSide) (string, bool, error) {
 		dl = store.NewList()
 		listPush(dl, to, v)
 		t.tx.Put(dst, store.NewCollection(dl))
+		t.keyReady(dst)
 	} else {
 		listPush(dl, to, v)
 		if dst != src {

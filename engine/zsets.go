@@ -366,6 +366,7 @@ func (t Txn) ZAdd(key string, opts ZAddOptions, members ...ZMember) (ZAddResult,
 	}
 	if e == nil {
 		t.tx.Put(key, store.NewCollection(z)) // not stored if nothing was added
+		t.keyReady(key)
 	} else if added+updated > 0 {
 		t.tx.Changed(key, e)
 	}
@@ -796,7 +797,14 @@ func (t Txn) zpop(key string, count int64, highest bool) ([]ZMember, error) {
 	if e == nil || err != nil || count == 0 {
 		return []ZMember{}, err
 	}
-	k := int(min(count, int64(z.Len())))
+	out := zpopFrom(z, int(min(count, int64(z.Len()))), highest)
+	t.tx.Changed(key, e)
+	return out, nil
+}
+
+// zpopFrom removes and returns the k (<= z.Len()) lowest members of z,
+// lowest first, or the k highest, highest first. The caller calls Changed.
+func zpopFrom(z *store.ZSet, k int, highest bool) []ZMember {
 	var out []ZMember
 	if highest {
 		out = make([]ZMember, 0, k)
@@ -807,6 +815,5 @@ func (t Txn) zpop(key string, count int64, highest bool) ([]ZMember, error) {
 	for _, m := range out {
 		z.Remove(m.Member)
 	}
-	t.tx.Changed(key, e)
-	return out, nil
+	return out
 }

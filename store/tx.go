@@ -19,6 +19,13 @@ type Tx struct {
 	lastKey   string
 	lastShard int
 	cached    bool // lastKey is valid (the empty string is a valid key)
+
+	// Hold's state (see hold.go): the shards it locked, released by end,
+	// and the held set once it extended the transaction.
+	extra []int
+	own   shardSet
+	// note is the layer above's per-transaction scratch (see SetNote).
+	note any
 }
 
 func (tx *Tx) begin(ks *Keyspace, now int64, first int) {
@@ -33,7 +40,12 @@ func (tx *Tx) remember(key string, i int) {
 
 // end drops the transaction's references, so that a shard's idle Tx does
 // not keep a key or a shard set alive.
-func (tx *Tx) end() { tx.ks, tx.set, tx.lastKey, tx.cached = nil, nil, "", false }
+func (tx *Tx) end() {
+	if len(tx.extra) > 0 {
+		tx.releaseExtra()
+	}
+	tx.ks, tx.set, tx.lastKey, tx.cached, tx.note = nil, nil, "", false, nil
+}
 
 // CountCommand counts one command executed in this transaction, for
 // statistics. The engine calls it once per command, so an atomic batch of
