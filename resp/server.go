@@ -21,8 +21,8 @@
 //     existed when it was watched; a watched key that was absent, then
 //     created and deleted again before EXEC, goes unnoticed.
 //   - Commands the engine does not offer are unknown: blocking pops,
-//     scripting, streams, ZUNION/ZINTER and friends, COPY/MOVE/SWAPDB,
-//     OBJECT/DUMP/RESTORE, MONITOR, sharded pub/sub.
+//     scripting, streams, COPY/MOVE/SWAPDB, OBJECT/DUMP/RESTORE, MONITOR,
+//     sharded pub/sub.
 //   - SCAN's cursor is a position in hash order (see cmd_scan.go);
 //     RANDOMKEY is O(N).
 package resp
