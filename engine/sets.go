@@ -368,7 +368,9 @@ func (t Txn) setWrite(op setOp, dst string, keys []string) (int64, error) {
 	if len(keys) == 0 {
 		return 0, wrongArgs(op.name(true))
 	}
-	res, err := t.combine(op, keys, false)
+	// Redis 7.0 counts the inputs' lookups as keyspace hits and misses for
+	// the STORE forms too (read from INFO stats).
+	res, err := t.combine(op, keys, true)
 	if err != nil {
 		return 0, err
 	}

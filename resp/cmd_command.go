@@ -76,6 +76,11 @@ func (c *client) writeCommandInfo(cmd *command) {
 			flags = append(flags, f.name)
 		}
 	}
+	if cmd.keys != nil {
+		// Key positions that depend on the arguments (numkeys), which
+		// Redis lists last.
+		flags = append(flags, "movablekeys")
+	}
 	c.w.setLen(len(flags))
 	for _, f := range flags {
 		c.w.simple(f)

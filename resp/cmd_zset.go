@@ -195,71 +195,13 @@ func cmdZRank(rev bool) func(c *client, t engine.Txn, a []string) error {
 	}
 }
 
-// cmdZRange is the ZRANGE family, parsed as Redis's zrangeGenericCommand:
-// options in one pass (LIMIT's numbers as they come), option conflicts,
-// the range (max first when reversed by score or lex), then the key.
-// fixed marks the older commands whose kind and direction options cannot
-// change.
+// cmdZRange is the ZRANGE family (see parseZRange). fixed marks the older
+// commands whose kind and direction options cannot change.
 func cmdZRange(by engine.ZRangeBy, rev, fixed bool) func(c *client, t engine.Txn, a []string) error {
 	return func(c *client, t engine.Txn, a []string) error {
 		q := engine.ZRangeQuery{By: by, Rev: rev}
-		byAuto, revAuto := !fixed, !fixed
-		for j := 3; j < len(a); j++ {
-			left := len(a) - j - 1
-			switch opt := a[j]; {
-			case eq(opt, "withscores"):
-				q.WithScores = true
-			case eq(opt, "limit") && left >= 2:
-				off, err := parseInt(a[j+1])
-				if err != nil {
-					return err
-				}
-				cnt, err := parseInt(a[j+2])
-				if err != nil {
-					return err
-				}
-				q.Limit = &engine.ZLimit{Offset: off, Count: cnt}
-				j += 2
-			case revAuto && eq(opt, "rev"):
-				q.Rev, revAuto = true, false
-			case byAuto && eq(opt, "bylex"):
-				q.By, byAuto = engine.ZByLex, false
-			case byAuto && eq(opt, "byscore"):
-				q.By, byAuto = engine.ZByScore, false
-			default:
-				return errSyntax
-			}
-		}
-		if err := q.Validate(); err != nil {
+		if err := parseZRange(&q, a[1], a[2], a[3:], fixed, false); err != nil {
 			return err
-		}
-		lo, hi := a[1], a[2]
-		if q.Rev && q.By != engine.ZByRank {
-			lo, hi = hi, lo
-		}
-		switch q.By {
-		case engine.ZByRank:
-			start, stop, err := twoInts(lo, hi)
-			if err != nil {
-				return err
-			}
-			q.Start, q.Stop = start, stop
-		case engine.ZByScore:
-			min, max, err := scoreRange(lo, hi)
-			if err != nil {
-				return err
-			}
-			q.Min, q.Max = min, max
-		case engine.ZByLex:
-			min, err1 := engine.ParseLexBound(lo)
-			max, err2 := engine.ParseLexBound(hi)
-			if err1 != nil {
-				return err1
-			}
-			if err2 != nil {
-				return err2
-			}
-			q.LexMin, q.LexMax = min, max
 		}
 		ms, err := t.ZRange(a[0], q)
 		if err != nil {
@@ -268,6 +210,78 @@ func cmdZRange(by engine.ZRangeBy, rev, fixed bool) func(c *client, t engine.Txn
 		c.writeZMembers(ms, q.WithScores)
 		return nil
 	}
+}
+
+// parseZRange parses a ZRANGE-style range (lo, hi as given) and its
+// options into q, as Redis's zrangeGenericCommand: options in one pass
+// (LIMIT's numbers as they come), option conflicts, then the range (max
+// first when reversed by score or lex). fixed keeps q's kind and direction
+// (the older commands); store refuses WITHSCORES, as ZRANGESTORE does.
+func parseZRange(q *engine.ZRangeQuery, lo, hi string, opts []string, fixed, store bool) error {
+	byAuto, revAuto := !fixed, !fixed
+	for j := 0; j < len(opts); j++ {
+		left := len(opts) - j - 1
+		switch opt := opts[j]; {
+		case !store && eq(opt, "withscores"):
+			q.WithScores = true
+		case eq(opt, "limit") && left >= 2:
+			off, err := parseInt(opts[j+1])
+			if err != nil {
+				return err
+			}
+			cnt, err := parseInt(opts[j+2])
+			if err != nil {
+				return err
+			}
+			q.Limit = &engine.ZLimit{Offset: off, Count: cnt}
+			j += 2
+		case revAuto && eq(opt, "rev"):
+			q.Rev, revAuto = true, false
+		case byAuto && eq(opt, "bylex"):
+			q.By, byAuto = engine.ZByLex, false
+		case byAuto && eq(opt, "byscore"):
+			q.By, byAuto = engine.ZByScore, false
+		default:
+			return errSyntax
+		}
+	}
+	if err := q.Validate(); err != nil {
+		return err
+	}
+	if q.Rev && q.By != engine.ZByRank {
+		lo, hi = hi, lo
+	}
+	switch q.By {
+	case engine.ZByRank:
+		start, stop, err := twoInts(lo, hi)
+		if err != nil {
+			return err
+		}
+		q.Start, q.Stop = start, stop
+	case engine.ZByScore:
+		min, max, err := scoreRange(lo, hi)
+		if err != nil {
+			return err
+		}
+		q.Min, q.Max = min, max
+	case engine.ZByLex:
+		min, max, err := lexRange(lo, hi)
+		if err != nil {
+			return err
+		}
+		q.LexMin, q.LexMax = min, max
+	}
+	return nil
+}
+
+// lexRange parses a min/max pair of lexicographic bounds.
+func lexRange(lo, hi string) (engine.LexBound, engine.LexBound, error) {
+	min, err := engine.ParseLexBound(lo)
+	if err != nil {
+		return min, min, err
+	}
+	max, err := engine.ParseLexBound(hi)
+	return min, max, err
 }
 
 // writeZMembers writes members, with their scores as pairs (RESP3) or

@@ -20,9 +20,9 @@
 //   - WATCH sees every write, expiry, deletion and TTL change of a key that
 //     existed when it was watched; a watched key that was absent, then
 //     created and deleted again before EXEC, goes unnoticed.
-//   - Commands the engine does not offer are unknown: blocking pops,
-//     functions (FUNCTION/FCALL), streams, ZUNION/ZINTER and friends,
-//     COPY/MOVE/SWAPDB, OBJECT/DUMP/RESTORE, MONITOR, sharded pub/sub.
+//   - Commands the engine does not offer are unknown:
+//     functions (FUNCTION/FCALL), streams, SWAPDB, DUMP/RESTORE, MONITOR,
+//     sharded pub/sub.
 //   - Lua scripts (EVAL, EVALSHA, *_RO, SCRIPT; cmd_script.go) run on
 //     gopher-lua, a Lua 5.1, inside one engine transaction over the whole
 //     database. A script running longer than DefaultScriptTimeLimit is
