@@ -21,8 +21,11 @@
 //     existed when it was watched; a watched key that was absent, then
 //     created and deleted again before EXEC, goes unnoticed.
 //   - Commands the engine does not offer are unknown: blocking pops,
-//     scripting, streams, ZUNION/ZINTER and friends, COPY/MOVE/SWAPDB,
+//     scripting, streams, ZUNION/ZINTER and friends, SWAPDB,
 //     OBJECT/DUMP/RESTORE, MONITOR, sharded pub/sub.
+//   - COPY and MOVE are each atomic, across two databases too, but inside
+//     MULTI they run between the other queued commands' shared
+//     transactions (like FLUSHDB), not inside one.
 //   - SCAN's cursor is a position in hash order (see cmd_scan.go);
 //     RANDOMKEY is O(N).
 package resp
