@@ -22,7 +22,11 @@
 //     created and deleted again before EXEC, goes unnoticed.
 //   - Commands the engine does not offer are unknown: blocking pops,
 //     scripting, streams, ZUNION/ZINTER and friends, SWAPDB,
-//     OBJECT/DUMP/RESTORE, MONITOR, sharded pub/sub.
+//     DUMP/RESTORE, MONITOR, sharded pub/sub.
+//   - OBJECT ENCODING reports Redis 7.0's encoding for the value's current
+//     contents under the default thresholds; Redis also depends on history
+//     (it never converts back, and strings written in place are raw): see
+//     engine/object.go.
 //   - COPY and MOVE are each atomic, across two databases too, but inside
 //     MULTI they run between the other queued commands' shared
 //     transactions (like FLUSHDB), not inside one.
