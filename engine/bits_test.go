@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -219,4 +220,22 @@ func TestBitsMemoryLimit(t *testing.T) {
 	require.NoError(t, err, "reads still work")
 	require.Equal(t, int64(1), n)
 	require.NoError(t, db.ks.Verify())
+}
+
+// BenchmarkSetBit measures SETBIT on bitmaps of growing size: each write
+// copies the string (values are immutable), so the cost follows the size.
+func BenchmarkSetBit(b *testing.B) {
+	for _, size := range []int64{64, 64 << 10, 1 << 20} {
+		b.Run(strconv.FormatInt(size, 10), func(b *testing.B) {
+			db, _ := openTestDB(b)
+			_, err := db.SetBit("k", size*8-1, true)
+			require.NoError(b, err)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := db.SetBit("k", int64(i)%(size*8), i&1 == 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
