@@ -247,7 +247,8 @@ func (t Txn) Sort(key string, o SortOptions, readOnly bool) ([]Maybe, int64, err
 }
 
 // sortElements lists e's elements: a list or sorted set in its order
-// (reversed with rev), a set in its own order.
+// (reversed with rev), a set in its own order (ascending for a set Redis
+// would hold as an intset).
 func sortElements(e *store.Entry, rev bool) []string {
 	var out []string
 	switch e.Type() {
@@ -256,6 +257,15 @@ func sortElements(e *store.Entry, rev bool) []string {
 		out = l.Range(0, l.Len())
 	case store.TypeSet:
 		out = e.Set().Members()
+		if encodingOf(e) == "intset" {
+			// Redis walks an intset in ascending order, which shows when
+			// nothing is sorted (BY a constant) and in the order of ties.
+			slices.SortFunc(out, func(a, b string) int {
+				x, _ := parseInt(a)
+				y, _ := parseInt(b)
+				return cmpInt(x, y)
+			})
+		}
 	case store.TypeZSet:
 		z := e.ZSet()
 		out = make([]string, 0, z.Len())
@@ -317,6 +327,16 @@ func boolCmp(a, b bool) int {
 		return -1
 	}
 	return 1
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // satAdd is a+b saturated at the int64 range (LIMIT's offset+count).

@@ -9,9 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// sortDiffCases avoid what Redis leaves to its internal order: a set
-// "sorted" BY a constant without STORE, and ALPHA BY ties within sets and
-// sorted sets.
+// sortDiffCases avoid what Redis leaves to its internal order: a set of
+// strings "sorted" BY a constant without STORE, and ALPHA BY ties within
+// such sets and sorted sets. Integer sets (intsets) walk in ascending order.
 var sortDiffCases = map[string][][]string{
 	"basic": {
 		{"RPUSH", "l", "3", "1", "2", "10", "1.5", "-1"}, {"SORT", "l"}, {"SORT", "l", "DESC"}, {"SORT", "l", "ALPHA"}, {"SORT", "l", "ALPHA", "DESC"},
@@ -22,7 +22,8 @@ var sortDiffCases = map[string][][]string{
 		{"SADD", "s", "5", "2", "9", "0"}, {"SORT", "s"}, {"SORT", "s", "DESC", "LIMIT", "0", "2"}, {"SORT", "s", "ALPHA"},
 		{"ZADD", "z", "1", "c", "2", "a", "3", "b"}, {"SORT", "z", "ALPHA"}, {"SORT", "z", "BY", "nosort"}, {"SORT", "z", "BY", "nosort", "DESC"},
 		{"SORT", "z", "BY", "nosort", "LIMIT", "1", "1"}, {"SORT", "z", "BY", "nosort", "DESC", "LIMIT", "1", "5"}, {"SORT", "z"},
-		{"SORT", "nokey"}, {"SORT", "nokey", "LIMIT", "0", "1"}, {"SORT_RO", "l"}, {"SORT_RO", "l", "DESC", "LIMIT", "1", "1"},
+		{"SADD", "si", "30", "-2", "7", "100"}, {"SORT", "si", "BY", "nosort"}, {"SORT", "si", "BY", "nosort", "DESC", "LIMIT", "1", "2"},
+		{"SORT", "si", "BY", "missing_*", "ALPHA"}, {"SORT", "si", "BY", "missing_*", "ALPHA", "DESC", "GET", "#"}, {"SORT", "nokey"}, {"SORT", "nokey", "LIMIT", "0", "1"}, {"SORT_RO", "l"}, {"SORT_RO", "l", "DESC", "LIMIT", "1", "1"},
 		{"RPUSH", "dup", "b", "a", "b", "1", "01", "1.0"}, {"SORT", "dup", "ALPHA"}, {"SORT", "dup", "ALPHA", "DESC"},
 		{"RPUSH", "n", "1", "01", "1.0", " 2", "", "inf", "-inf", "0x10"}, {"SORT", "n"}, {"SORT", "n", "DESC"},
 	},
