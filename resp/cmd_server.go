@@ -83,16 +83,12 @@ func cmdPing(c *client, a []string) {
 func cmdEcho(c *client, a []string) { c.w.bulkString(a[0]) }
 
 func cmdSelect(c *client, a []string) {
-	n, err := parseInt(a[0])
-	if err != nil || n < -1<<31 || n > 1<<31-1 {
-		c.replyErr(errNotInteger)
+	n, err := c.dbArg(a[0])
+	if err != nil {
+		c.replyErr(err)
 		return
 	}
-	if n < 0 || n >= int64(len(c.s.dbs)) {
-		c.replyErr(textError("ERR DB index is out of range"))
-		return
-	}
-	c.selectDB(int(n))
+	c.selectDB(n)
 	c.w.ok()
 }
 

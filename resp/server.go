@@ -35,6 +35,13 @@
 //     missing; cjson is gopher-json's (not byte-compatible). Lua's runtime
 //     error messages and number-to-string conversion in concatenation are
 //     gopher-lua's; there is no memory limit per script.
+//   - OBJECT ENCODING reports Redis 7.0's encoding for the value's current
+//     contents under the default thresholds; Redis also depends on history
+//     (it never converts back, and strings written in place are raw): see
+//     engine/object.go.
+//   - COPY and MOVE are each atomic, across two databases too, but inside
+//     MULTI they run between the other queued commands' shared
+//     transactions (like FLUSHDB), not inside one.
 //   - SCAN's cursor is a position in hash order (see cmd_scan.go);
 //     RANDOMKEY is O(N).
 package resp
