@@ -80,6 +80,9 @@ type client struct {
 
 	closeIdle atomic.Bool // set by Shutdown
 	closed    atomic.Bool
+	done      chan struct{} // closed with closed
+	// block is set while the client waits in a blocking command.
+	block atomic.Pointer[blockState]
 
 	// prev is the last command looked up: clients (and benchmarks) often
 	// repeat one command, and comparing its name is cheaper than a map
@@ -104,6 +107,7 @@ func newClient(s *Server, nc net.Conn, looped bool) *client {
 		w:       newWriter(countingWriter{nc, nil}),
 		db:      s.db(0),
 		authed:  *s.password.Load() == "",
+		done:    make(chan struct{}),
 	}
 	c.fd.Store(-1)
 	if !looped {
@@ -156,6 +160,7 @@ func (c *client) close() {
 	if c.closed.Swap(true) {
 		return
 	}
+	close(c.done)
 	if !c.looped {
 		_ = c.nc.Close()
 		return
@@ -236,6 +241,9 @@ func (c *client) runBatch() bool {
 		if c.quit || c.w.err != nil {
 			return false
 		}
+		if c.block.Load() != nil {
+			return true // waiting: the rest runs once answered (unblock)
+		}
 		if c.lconn != nil && c.lconn.outbound() > outputBacklogMax {
 			return true // paused until the client reads (see process)
 		}
@@ -243,6 +251,7 @@ func (c *client) runBatch() bool {
 }
 
 func (c *client) cleanup() {
+	c.cancelBlock()
 	if c.sub != nil {
 		c.sub.Close()
 		<-c.fwdDone
@@ -395,6 +404,10 @@ func (c *client) call(cmd *command, args [][]byte) {
 // callStrings executes cmd with its arguments (without the command and
 // subcommand names).
 func (c *client) callStrings(cmd *command, a []string) {
+	if cmd.block != nil {
+		c.runBlocking(cmd.block, a)
+		return
+	}
 	if cmd.txn == nil {
 		cmd.run(c, a)
 		return

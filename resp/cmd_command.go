@@ -100,6 +100,9 @@ func (c *client) writeCommandInfo(cmd *command) {
 	} else {
 		cats = append(cats, "@slow")
 	}
+	if cmd.flags&flagBlocking != 0 {
+		cats = append(cats, "@blocking")
+	}
 	c.w.setLen(len(cats))
 	for _, cat := range cats {
 		c.w.simple(cat)

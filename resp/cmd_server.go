@@ -36,6 +36,7 @@ func init() {
 			&command{name: "id", arity: 2, flags: flagNoScript | flagLoading | flagStale, group: conn, since: "5.0.0", summary: "Returns the client ID for the current connection", run: cmdClientID},
 			&command{name: "getname", arity: 2, flags: flagNoScript | flagLoading | flagStale, group: conn, since: "2.6.9", summary: "Get the current connection name", run: cmdClientGetName},
 			&command{name: "setname", arity: 3, flags: flagNoScript | flagLoading | flagStale, group: conn, since: "2.6.9", summary: "Set the current connection name", run: cmdClientSetName},
+			&command{name: "unblock", arity: -3, flags: flagAdmin | flagNoScript | flagLoading | flagStale, group: conn, since: "5.0.0", summary: "Unblock a client blocked in a blocking command from a different connection", run: cmdClientUnblock},
 			&command{name: "kill", arity: -3, flags: flagAdmin | flagNoScript | flagLoading | flagStale, group: conn, since: "2.4.0", summary: "Kill the connection of a client", run: cmdClientKill},
 			&command{name: "list", arity: -2, flags: flagAdmin | flagNoScript | flagLoading | flagStale, group: conn, since: "2.4.0", summary: "Get the list of client connections", run: cmdClientList},
 			&command{name: "info", arity: 2, flags: flagNoScript | flagLoading | flagStale, group: conn, since: "6.2.0", summary: "Returns information about the current client connection", run: cmdClientInfo},
@@ -443,6 +444,9 @@ func (c *client) describe(now time.Time) string {
 	if multi >= 0 {
 		flags = "x"
 	}
+	if c.block.Load() != nil {
+		flags = "b"
+	}
 	cmd := "NULL"
 	if lc := c.lastCmd.Load(); lc != nil {
 		cmd = lc.fullName()
@@ -724,7 +728,7 @@ func (s *Server) infoSection(sb *strings.Builder, sec string) {
 		kv("maxclients", s.maxClients.Load())
 		kv("client_recent_max_input_buffer", 0)
 		kv("client_recent_max_output_buffer", 0)
-		kv("blocked_clients", 0)
+		kv("blocked_clients", s.blockedClients())
 		kv("tracking_clients", 0)
 		kv("pubsub_clients", subs)
 		kv("clients_in_timeout_table", 0)

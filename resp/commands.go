@@ -30,6 +30,8 @@ const (
 	// flagBorrowArgs: the arguments may alias the read buffer (see
 	// client.strArgs). Only for engine reads that keep nothing.
 	flagBorrowArgs
+	// flagBlocking: may wait for data (BLPOP, ...).
+	flagBlocking
 )
 
 var flagNames = []struct {
@@ -37,7 +39,7 @@ var flagNames = []struct {
 	name string
 }{
 	{flagWrite, "write"}, {flagReadonly, "readonly"}, {flagDenyOOM, "denyoom"},
-	{flagAdmin, "admin"}, {flagPubSub, "pubsub"}, {flagNoScript, "noscript"},
+	{flagAdmin, "admin"}, {flagPubSub, "pubsub"}, {flagNoScript, "noscript"}, {flagBlocking, "blocking"},
 	{flagLoading, "loading"}, {flagStale, "stale"}, {flagFast, "fast"},
 	{flagNoAuth, "no_auth"},
 }
@@ -65,6 +67,10 @@ type command struct {
 	// first/last/step triple cannot express; returning nil locks the whole
 	// database.
 	keys func(a []string, buf []string) []string
+	// block, for blocking commands, parses the arguments of a call
+	// outside MULTI, which may wait (cmd_block.go); txn is then the
+	// immediate attempt used inside transactions.
+	block blockParser
 
 	subs   map[string]*command // container commands (CONFIG GET, ...)
 	parent *command

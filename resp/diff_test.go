@@ -217,6 +217,27 @@ var diffCases = map[string][][]string{
 		{"PUBSUB", "CHANNELS", "isa-diff-*"}, {"PUBLISH", "isa-diff-ch", "m"},
 		{"UNWATCH"}, {"EXEC"}, {"DISCARD"},
 	},
+	// Blocking commands, only where they cannot wait on the shared
+	// reference server: keys with data, errors, and inside MULTI.
+	"blocking": {
+		{"RPUSH", "l", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"}, {"ZADD", "z", "1", "a", "2", "b", "3", "c"}, {"SET", "s", "x"},
+		{"BLPOP", "l", "0"}, {"BRPOP", "none", "l", "0.5"}, {"BLPOP", "s", "l", "0"}, {"BLPOP", "l", "x"}, {"BLPOP", "l", "-1"},
+		{"BLPOP", "l", "nan"}, {"BLPOP", "l", "inf"}, {"BLPOP", "l", "1e20"}, {"BLPOP", "l", ""}, {"BLPOP", "l", "0x10"}, {"BLPOP", "l"},
+		{"BRPOPLPUSH", "l", "d", "0"}, {"BRPOPLPUSH", "l", "s", "0"}, {"BRPOPLPUSH", "l", "d", "-1"}, {"LRANGE", "l", "0", "-1"},
+		{"BLMOVE", "l", "d", "LEFT", "RIGHT", "0"}, {"BLMOVE", "l", "d", "UP", "LEFT", "0"}, {"BLMOVE", "l", "d", "LEFT", "LEFT", "x"},
+		{"BLMPOP", "0", "2", "none", "l", "LEFT"}, {"BLMPOP", "0", "1", "l", "RIGHT", "COUNT", "2"}, {"RPUSH", "l", "1", "2", "3"},
+		{"BLMPOP", "x", "1", "l", "LEFT"}, {"BLMPOP", "0", "0", "l", "LEFT"}, {"BLMPOP", "0", "2", "l", "LEFT"}, {"BLMPOP", "0", "1", "l", "UP"},
+		{"BLMPOP", "0", "1", "l", "LEFT", "COUNT", "0"}, {"BLMPOP", "0", "1", "l", "LEFT", "COUNT", "1", "COUNT", "2"},
+		{"BLMPOP", "-1", "1", "l", "LEFT", "COUNT", "0"}, {"BLMPOP", "-1", "1", "l", "LEFT"}, {"BLMPOP", "0", "1", "s", "LEFT"},
+		{"LMPOP", "1", "l", "LEFT", "COUNT", "x"}, {"LMPOP", "1", "l"}, {"LMPOP", "2", "none", "l", "LEFT"}, {"LMPOP", "1", "none", "LEFT"},
+		{"LMPOP", "-1", "l", "LEFT"}, {"LMPOP", "1", "l", "LEFT", "FOO"},
+		{"BZPOPMIN", "z", "0"}, {"BZPOPMAX", "none", "z", "0"}, {"BZPOPMIN", "z", "x"}, {"BZPOPMIN", "s", "0"},
+		{"ZADD", "z", "1.5", "m1", "2.5", "m2", "-inf", "m3"}, {"BZMPOP", "0", "1", "z", "MIN", "COUNT", "2"}, {"BZMPOP", "0", "1", "z", "MID"},
+		{"BZMPOP", "0", "1", "z", "MAX"}, {"ZMPOP", "1", "z", "MAX", "COUNT", "100"}, {"ZMPOP", "1", "z", "MIN"}, {"ZMPOP", "1", "s", "MIN"},
+		{"MULTI"}, {"BLPOP", "empty", "0"}, {"BLMOVE", "empty", "d", "LEFT", "LEFT", "0"}, {"BZPOPMIN", "empty", "0"},
+		{"BLMPOP", "0", "1", "empty", "LEFT"}, {"BZMPOP", "0", "1", "empty", "MIN"}, {"EXEC"},
+		{"COMMAND", "INFO", "blpop", "blmpop", "lmpop", "bzmpop", "brpoplpush"},
+	},
 	"transactions": {
 		{"MULTI"}, {"MULTI"}, {"SET", "a", "1"}, {"INCR", "a"}, {"WATCH", "a"}, {"GET", "a"}, {"EXEC"},
 		{"MULTI"}, {"SET", "a", "x"}, {"INCR", "a"}, {"GET", "a"}, {"EXEC"},

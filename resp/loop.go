@@ -148,6 +148,9 @@ func (c *client) process() bool {
 	if c.closeIdle.Load() || c.gone.Load() {
 		return false
 	}
+	if c.block.Load() != nil {
+		return true // input waits in the reader until the answer
+	}
 	if lc.outbound() > outputBacklogMax {
 		lc.pause()
 		return true
@@ -170,6 +173,7 @@ func (c *client) endLoop() {
 	if c.gone.Swap(true) {
 		return
 	}
+	c.cancelBlock()
 	if c.sub != nil {
 		c.sub.Close() // ends the forwarder, which the server's wg tracks
 	}
