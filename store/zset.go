@@ -27,8 +27,8 @@ const zsetMemberOverhead = 80
 
 func zsetMemberBytes(m string) int64 { return int64(len(m)) + zsetMemberOverhead }
 
-// ZSet is a sorted set: a member->score map beside a counted b-tree of
-// (score, member) pairs. Lookups by member are one map access; insert,
+// ZSet is a sorted set: a member->score index beside a counted b-tree of
+// (score, member) pairs. Lookups by member are one index probe; insert,
 // delete, rank, access by rank and the start of a range by score or member
 // are O(log n); walking a range costs O(1) per member.
 //
@@ -37,21 +37,53 @@ func zsetMemberBytes(m string) int64 { return int64(len(m)) + zsetMemberOverhead
 // lock guards it.
 type ZSet struct {
 	accounting // what the keyspace counts for it (see Entry)
-	dict       map[string]float64
-	tree       ztree
-	bytes      int64
+	// dict indexes ents, the members with their scores in no particular
+	// order (a removal moves the last one into the hole): the by-member
+	// side of the set. strIndex rather than a Go map for the same reason
+	// as in Hash: a lookup is one cache miss, not a chain of them.
+	dict  strIndex
+	ents  []ZMember
+	tree  ztree
+	bytes int64
 }
 
 // NewZSet returns an empty sorted set.
 func NewZSet() *ZSet {
-	return &ZSet{dict: make(map[string]float64), tree: ztree{max: zMax, min: zMin}}
+	return &ZSet{tree: ztree{max: zMax, min: zMin}}
+}
+
+// find returns m's slot in dict and position in ents.
+func (z *ZSet) find(m string, h uint32) (slot, pos int, ok bool) {
+	return z.dict.find(h, func(p int) bool { return z.ents[p].Member == m })
+}
+
+// forget removes the member at slot/pos from dict and ents.
+func (z *ZSet) forget(slot, pos int) {
+	z.dict.removeSlot(slot)
+	last := len(z.ents) - 1
+	if pos != last {
+		moved := z.ents[last]
+		s, _, ok := z.dict.find(strHash(moved.Member), func(p int) bool { return p == last })
+		if !ok {
+			panic("store: ZSet index lost " + moved.Member)
+		}
+		z.dict.setPos(s, pos)
+		z.ents[pos] = moved
+	}
+	z.ents[last] = ZMember{} // drop the string for the collector
+	z.ents = z.ents[:last]
+	if len(z.ents) == 0 {
+		z.ents = nil
+	} else if cap(z.ents) > 64 && len(z.ents) < cap(z.ents)/4 {
+		z.ents = slices.Clone(z.ents)
+	}
 }
 
 // Type is TypeZSet.
 func (z *ZSet) Type() Type { return TypeZSet }
 
 // Len is the number of members.
-func (z *ZSet) Len() int { return len(z.dict) }
+func (z *ZSet) Len() int { return len(z.ents) }
 
 // Bytes approximates the memory the members use; it is maintained on every
 // change.
@@ -59,24 +91,31 @@ func (z *ZSet) Bytes() int64 { return z.bytes }
 
 // Score returns m's score.
 func (z *ZSet) Score(m string) (float64, bool) {
-	s, ok := z.dict[m]
-	return s, ok
+	_, i, ok := z.find(m, strHash(m))
+	if !ok {
+		return 0, false
+	}
+	return z.ents[i].Score, true
 }
 
 // Set gives m the score s, adding m if needed, and reports whether m was
 // new. A member whose score does not change (by ==, so -0 and 0 are the
 // same score) is left as it is.
 func (z *ZSet) Set(m string, s float64) (added bool) {
-	old, ok := z.dict[m]
+	h := strHash(m)
+	_, i, ok := z.find(m, h)
 	if ok {
-		if old == s {
+		e := &z.ents[i]
+		if e.Score == s {
 			return false
 		}
-		z.tree.delete(ZMember{m, old})
+		z.tree.delete(*e)
+		e.Score = s
 	} else {
 		z.bytes += zsetMemberBytes(m)
+		z.dict.add(h, len(z.ents))
+		z.ents = append(z.ents, ZMember{m, s})
 	}
-	z.dict[m] = s
 	z.tree.insert(ZMember{m, s})
 	return !ok
 }
@@ -89,32 +128,33 @@ func (z *ZSet) Move(m string, old, s float64) {
 	if old == s {
 		return
 	}
-	if !z.tree.delete(ZMember{m, old}) {
+	_, i, ok := z.find(m, strHash(m))
+	if !ok || z.ents[i].Score != old || !z.tree.delete(ZMember{m, old}) {
 		panic("store: ZSet.Move of a member not at its score: " + m)
 	}
-	z.dict[m] = s
+	z.ents[i].Score = s
 	z.tree.insert(ZMember{m, s})
 }
 
 // Remove deletes m and reports whether it was a member.
 func (z *ZSet) Remove(m string) bool {
-	s, ok := z.dict[m]
+	slot, i, ok := z.find(m, strHash(m))
 	if !ok {
 		return false
 	}
-	z.tree.delete(ZMember{m, s})
-	delete(z.dict, m)
+	z.tree.delete(z.ents[i])
+	z.forget(slot, i)
 	z.bytes -= zsetMemberBytes(m)
 	return true
 }
 
 // Rank returns m's 0-based position in ascending order.
 func (z *ZSet) Rank(m string) (int, bool) {
-	s, ok := z.dict[m]
+	_, i, ok := z.find(m, strHash(m))
 	if !ok {
 		return 0, false
 	}
-	x := ZMember{m, s}
+	x := z.ents[i]
 	return z.tree.countWhile(func(y ZMember) bool { return zless(y, x) }), true
 }
 
@@ -225,15 +265,15 @@ func (z *ZSet) Verify() error {
 	if err := z.tree.verify(); err != nil {
 		return err
 	}
-	if z.tree.n != len(z.dict) {
-		return fmt.Errorf("zset: tree holds %d members, map %d", z.tree.n, len(z.dict))
+	if z.tree.n != len(z.ents) || z.dict.n != len(z.ents) {
+		return fmt.Errorf("zset: tree holds %d members, index %d, list %d", z.tree.n, z.dict.n, len(z.ents))
 	}
 	var bytes int64
 	i := 0
 	var err error
 	z.Ascend(0, func(m ZMember) bool {
-		if s, ok := z.dict[m.Member]; !ok || s != m.Score {
-			err = fmt.Errorf("zset: tree has %q at %v, map %v (%v)", m.Member, m.Score, s, ok)
+		if s, ok := z.Score(m.Member); !ok || s != m.Score {
+			err = fmt.Errorf("zset: tree has %q at %v, index %v (%v)", m.Member, m.Score, s, ok)
 			return false
 		}
 		bytes += zsetMemberBytes(m.Member)
@@ -243,8 +283,8 @@ func (z *ZSet) Verify() error {
 	if err != nil {
 		return err
 	}
-	if i != len(z.dict) {
-		return fmt.Errorf("zset: walked %d members, map holds %d", i, len(z.dict))
+	if i != len(z.ents) {
+		return fmt.Errorf("zset: walked %d members, index holds %d", i, len(z.ents))
 	}
 	if bytes != z.bytes {
 		return fmt.Errorf("zset: accounted %d bytes, members use %d", z.bytes, bytes)
