@@ -9,6 +9,7 @@ import "unsafe"
 type Tx struct {
 	ks    *Keyspace
 	now   int64
+	lazy  bool      // now is still to be read from the keyspace's clock (LazyNow)
 	first int       // the (lowest) shard held; its counters take per-transaction counts
 	multi bool      // set holds the shards of a multi-shard transaction
 	set   *shardSet // the shards held when multi
@@ -23,6 +24,10 @@ type Tx struct {
 
 func (tx *Tx) begin(ks *Keyspace, now int64, first int) {
 	tx.ks, tx.now, tx.first, tx.multi, tx.set = ks, now, first, false, nil
+	tx.lazy = now == LazyNow
+	if tx.lazy && ks.clock == nil {
+		panic("store: LazyNow in a keyspace without a clock (Options.Now)")
+	}
 	tx.cached = false
 }
 
@@ -40,8 +45,26 @@ func (tx *Tx) end() { tx.ks, tx.set, tx.lastKey, tx.cached = nil, nil, "", false
 // ten commands counts ten.
 func (tx *Tx) CountCommand() { tx.ks.shards[tx.first].c.commands.Add(1) }
 
-// Now is the transaction's time (Unix ms).
-func (tx *Tx) Now() int64 { return tx.now }
+// Now is the transaction's time (Unix ms). A transaction begun with
+// LazyNow reads it from the keyspace's clock on the first call.
+func (tx *Tx) Now() int64 {
+	if tx.lazy {
+		tx.readClock()
+	}
+	return tx.now
+}
+
+func (tx *Tx) readClock() { tx.now, tx.lazy = tx.ks.clock(), false }
+
+// seconds is the time of created and accessed stamps (Unix s): the
+// transaction's time if it has one, else the keyspace's coarse clock, so
+// that a command on keys without deadlines reads no exact clock at all.
+func (tx *Tx) seconds() uint32 {
+	if tx.lazy {
+		return unixSeconds(tx.ks.coarse())
+	}
+	return unixSeconds(tx.now)
+}
 
 func (tx *Tx) shard(key string) *shard {
 	var i int
@@ -71,7 +94,7 @@ func (tx *Tx) Get(key string) *Entry {
 	if e == nil {
 		return nil
 	}
-	if e.deadline != 0 && e.deadline <= tx.now {
+	if e.deadline != 0 && e.deadline <= tx.Now() {
 		s.exp.Remove(key, e.deadline)
 		tx.ks.volatile.Add(-1)
 		e.deadline = 0
@@ -81,7 +104,7 @@ func (tx *Tx) Get(key string) *Entry {
 	}
 	// Seconds, and only written when they change: a hot key read many
 	// times a second keeps its cache line clean for the other core.
-	if a := unixSeconds(tx.now); e.accessed != a {
+	if a := tx.seconds(); e.accessed != a {
 		e.accessed = a
 	}
 	return e
@@ -95,7 +118,7 @@ func (tx *Tx) Peek(key string) *Entry {
 	if e == nil {
 		return nil
 	}
-	if e.deadline != 0 && e.deadline <= tx.now {
+	if e.deadline != 0 && e.deadline <= tx.Now() {
 		return tx.Get(key) // reclaims it
 	}
 	return e
@@ -141,7 +164,7 @@ func (tx *Tx) Put(key string, e *Entry) {
 	}
 	e.deadline = 0
 	e.bump()
-	e.created = unixSeconds(tx.now)
+	e.created = tx.seconds()
 	e.accessed = e.created
 	size := e.measure(key)
 	if c := e.Coll(); c != nil {
@@ -242,7 +265,7 @@ func (tx *Tx) SetStr(key string, e *Entry, value string) {
 	e.setStr(value)
 	e.bump()
 	s.addBytes(tx.ks, e.measure(key)-old)
-	e.accessed = unixSeconds(tx.now)
+	e.accessed = tx.seconds()
 }
 
 // Changed must follow any in-place change to e's collection: it updates the
@@ -264,7 +287,7 @@ func (tx *Tx) Changed(key string, e *Entry) bool {
 		s.addBytes(tx.ks, size-c.acct().counted)
 		c.acct().counted = size
 	}
-	e.accessed = unixSeconds(tx.now)
+	e.accessed = tx.seconds()
 	return true
 }
 
@@ -291,7 +314,7 @@ func (tx *Tx) SetDeadline(key string, e *Entry, at int64) bool {
 	}
 	tx.forgetDeadline(s, key, e)
 	e.bump()
-	if at != 0 && at <= tx.now {
+	if at != 0 && at <= tx.Now() {
 		s.remove(tx.ks, key, e)
 		return false
 	}
@@ -340,7 +363,7 @@ func (tx *Tx) forgetDeadline(s *shard, key string, e *Entry) {
 func (tx *Tx) Each(fn func(key string, e *Entry) bool) {
 	visit := func(i int) bool {
 		s := &tx.ks.shards[i]
-		s.reclaim(tx.ks, tx.now, 0)
+		s.reclaim(tx.ks, tx.Now(), 0)
 		for k, e := range s.m {
 			if !fn(k, e) {
 				return false
