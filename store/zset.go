@@ -312,9 +312,15 @@ type ztree struct {
 }
 
 type znode struct {
-	items  []ZMember // leaf: the members; inner: len(kids)-1 separators
-	kids   []*znode  // nil for a leaf
-	counts []int     // inner: members under each child
+	items []ZMember // leaf: the members; inner: len(kids)-1 separators
+	// buf is a leaf's whole array (len == cap); items is a window of it,
+	// and buf is zero outside the window. A deletion in the front half of
+	// a leaf moves the members before it and the window's start, not the
+	// members after it: a ZADD that gives a set's oldest member the newest
+	// score (time-ordered scores) deletes at the front of the first leaf.
+	buf    []ZMember
+	kids   []*znode // nil for a leaf
+	counts []int    // inner: members under each child
 	// prev and next link the leaves in order.
 	prev, next *znode
 }
@@ -350,8 +356,12 @@ func (n *znode) total() int {
 }
 
 // childFor returns the index of the child of inner node n that holds (or
-// would hold) x: the number of separators <= x.
+// would hold) x: the number of separators <= x. x at or past the last
+// separator (a new highest score) is answered without a search.
 func (n *znode) childFor(x ZMember) int {
+	if k := len(n.items); k > 0 && !zless(x, n.items[k-1]) {
+		return k
+	}
 	lo, hi := 0, len(n.items)
 	for lo < hi {
 		h := int(uint(lo+hi) >> 1)
@@ -396,7 +406,7 @@ func (n *znode) prefix(pred func(ZMember) bool) int {
 // insert adds x, which must not be in the tree.
 func (t *ztree) insert(x ZMember) {
 	if t.root == nil {
-		l := &znode{items: make([]ZMember, 0, 4)}
+		l := &znode{}
 		t.root, t.first, t.last = l, l, l
 	}
 	if right, sep := t.insertInto(t.root, x); right != nil {
@@ -414,7 +424,14 @@ func (t *ztree) insert(x ZMember) {
 // returns the new right sibling and the separator between the two.
 func (t *ztree) insertInto(n *znode, x ZMember) (*znode, ZMember) {
 	if n.leaf() {
-		n.items = slices.Insert(n.items, n.search(x), x)
+		// A new highest member (time-ordered scores) goes at the end
+		// without a binary search over the leaf's cache lines.
+		i := len(n.items)
+		if i > 0 && zless(x, n.items[i-1]) {
+			i = n.search(x)
+		}
+		t.leafRoom(n, 1)
+		n.items = slices.Insert(n.items, i, x)
 		if len(n.items) <= t.max {
 			return nil, ZMember{}
 		}
@@ -448,9 +465,30 @@ func (t *ztree) insertInto(n *znode, x ZMember) (*znode, ZMember) {
 	return r, up
 }
 
+// leafRoom makes room for k more members at the end of leaf n's window:
+// it slides the window back to the start of buf, or gives the leaf a larger
+// array (never over t.max+1 members, the most a leaf holds before it
+// splits).
+func (t *ztree) leafRoom(n *znode, k int) {
+	if cap(n.items)-len(n.items) >= k {
+		return
+	}
+	m := len(n.items)
+	if m+k > len(n.buf) {
+		buf := make([]ZMember, min(max(2*len(n.buf), m+k, 4), t.max+1))
+		copy(buf, n.items)
+		n.buf, n.items = buf, buf[:m]
+		return
+	}
+	copy(n.buf, n.items)
+	clear(n.buf[m:])
+	n.items = n.buf[:m]
+}
+
 func (t *ztree) splitLeaf(n *znode) (*znode, ZMember) {
 	h := len(n.items) / 2
-	r := &znode{items: make([]ZMember, len(n.items)-h, t.max+1)}
+	buf := make([]ZMember, t.max+1)
+	r := &znode{buf: buf, items: buf[:len(n.items)-h]}
 	copy(r.items, n.items[h:])
 	clear(n.items[h:])
 	n.items = n.items[:h]
@@ -481,11 +519,21 @@ func (t *ztree) delete(x ZMember) bool {
 
 func (t *ztree) deleteFrom(n *znode, x ZMember) bool {
 	if n.leaf() {
-		i := n.search(x)
+		i := 0 // the set's lowest member (time-ordered scores) needs no search
+		if len(n.items) == 0 || n.items[0] != x {
+			i = n.search(x)
+		}
 		if i == len(n.items) || n.items[i] != x {
 			return false
 		}
-		n.items = slices.Delete(n.items, i, i+1)
+		if i < len(n.items)/2 {
+			// Move the shorter side: the members before i, one up.
+			copy(n.items[1:i+1], n.items[:i])
+			n.items[0] = ZMember{}
+			n.items = n.items[1:]
+		} else {
+			n.items = slices.Delete(n.items, i, i+1)
+		}
 		return true
 	}
 	i := n.childFor(x)
@@ -522,11 +570,12 @@ func (t *ztree) rebalance(n *znode, i int) {
 		// members).
 		h := (len(a.items) + len(b.items)) / 2
 		if k := h - len(a.items); k > 0 {
+			t.leafRoom(a, k)
 			a.items = append(a.items, b.items[:k]...)
-			copy(b.items, b.items[k:])
-			clear(b.items[len(b.items)-k:])
-			b.items = b.items[:len(b.items)-k]
+			clear(b.items[:k])
+			b.items = b.items[k:]
 		} else if k < 0 {
+			t.leafRoom(b, -k)
 			b.items = slices.Insert(b.items, 0, a.items[h:]...)
 			clear(a.items[h:])
 			a.items = a.items[:h]
@@ -549,6 +598,7 @@ func (t *ztree) rebalance(n *znode, i int) {
 func (t *ztree) merge(n *znode, li int) {
 	a, b := n.kids[li], n.kids[li+1]
 	if a.leaf() {
+		t.leafRoom(a, len(b.items))
 		a.items = append(a.items, b.items...)
 		a.next = b.next
 		if b.next != nil {
@@ -632,6 +682,9 @@ func (t *ztree) verify() error {
 			if len(n.items) == 0 {
 				return 0, fmt.Errorf("ztree: empty leaf")
 			}
+			if err := n.verifyWindow(); err != nil {
+				return 0, err
+			}
 			if lo != nil && zless(n.items[0], *lo) {
 				return 0, fmt.Errorf("ztree: %v below separator %v", n.items[0], *lo)
 			}
@@ -687,6 +740,29 @@ func (t *ztree) verify() error {
 		}
 		if l.prev != prev || l.next != next {
 			return fmt.Errorf("ztree: leaf %d badly linked", k)
+		}
+	}
+	return nil
+}
+
+// verifyWindow checks that a leaf's items are a window of its buf and that
+// buf is zero outside it (no stale member kept alive); it is for tests.
+func (n *znode) verifyWindow() error {
+	if len(n.buf) > 0 && len(n.buf) != cap(n.buf) {
+		return fmt.Errorf("ztree: leaf buf len %d cap %d", len(n.buf), cap(n.buf))
+	}
+	off := -1
+	for i := range n.buf {
+		if &n.buf[i] == &n.items[0] {
+			off = i
+		}
+	}
+	if off < 0 || off+cap(n.items) != len(n.buf) {
+		return fmt.Errorf("ztree: leaf items are not a window of its buf")
+	}
+	for i, m := range n.buf {
+		if (i < off || i >= off+len(n.items)) && m != (ZMember{}) {
+			return fmt.Errorf("ztree: leaf buf keeps %v outside its window", m)
 		}
 	}
 	return nil
