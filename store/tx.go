@@ -20,6 +20,11 @@ type Tx struct {
 	lastKey   string
 	lastShard int
 	cached    bool // lastKey is valid (the empty string is a valid key)
+	// held is the entry stored under lastKey, when this transaction has
+	// looked it up (Get) or stored it (Put) and removed nothing since:
+	// Changed, SetStr and SetDeadline then check that the caller's entry
+	// is the stored one without a second map lookup.
+	held *Entry
 }
 
 func (tx *Tx) begin(ks *Keyspace, now int64, first int) {
@@ -28,17 +33,24 @@ func (tx *Tx) begin(ks *Keyspace, now int64, first int) {
 	if tx.lazy && ks.clock == nil {
 		panic("store: LazyNow in a keyspace without a clock (Options.Now)")
 	}
-	tx.cached = false
+	tx.cached, tx.held = false, nil
 }
 
 // remember records that key hashes to shard i.
 func (tx *Tx) remember(key string, i int) {
 	tx.lastKey, tx.lastShard, tx.cached = key, i, true
+	tx.held = nil
 }
 
 // end drops the transaction's references, so that a shard's idle Tx does
 // not keep a key or a shard set alive.
-func (tx *Tx) end() { tx.ks, tx.set, tx.lastKey, tx.cached = nil, nil, "", false }
+func (tx *Tx) end() { tx.ks, tx.set, tx.lastKey, tx.cached, tx.held = nil, nil, "", false, nil }
+
+// stores reports whether e is the entry stored under key in s (s is key's
+// shard, just returned by tx.shard(key), so lastKey is key).
+func (tx *Tx) stores(s *shard, key string, e *Entry) bool {
+	return (e == tx.held && e != nil) || s.m[key] == e
+}
 
 // CountCommand counts one command executed in this transaction, for
 // statistics. The engine calls it once per command, so an atomic batch of
@@ -99,6 +111,7 @@ func (tx *Tx) Get(key string) *Entry {
 		tx.ks.volatile.Add(-1)
 		e.deadline = 0
 		s.remove(tx.ks, key, e)
+		tx.held = nil
 		s.c.expired.Add(1)
 		return nil
 	}
@@ -107,6 +120,7 @@ func (tx *Tx) Get(key string) *Entry {
 	if a := tx.seconds(); e.accessed != a {
 		e.accessed = a
 	}
+	tx.held = e
 	return e
 }
 
@@ -159,6 +173,7 @@ func (tx *Tx) Put(key string, e *Entry) {
 		tx.forgetDeadline(s, key, old)
 		s.remove(tx.ks, key, old)
 	}
+	tx.held = nil
 	if e.empty() {
 		return
 	}
@@ -171,6 +186,7 @@ func (tx *Tx) Put(key string, e *Entry) {
 		c.acct().counted = size
 	}
 	s.m[key] = e
+	tx.held = e
 	s.c.keys.Add(1)
 	s.c.byType[e.typ()].Add(1)
 	s.addBytes(tx.ks, size)
@@ -258,7 +274,7 @@ func inlineKey(buf []byte, key string) string {
 // its TTL, and updates the size accounting.
 func (tx *Tx) SetStr(key string, e *Entry, value string) {
 	s := tx.shard(key)
-	if s.m[key] != e || e.typ() != TypeString {
+	if !tx.stores(s, key, e) || e.typ() != TypeString {
 		panic("store: SetStr on an entry that is not a string stored under " + key)
 	}
 	old := e.measure(key)
@@ -273,12 +289,13 @@ func (tx *Tx) SetStr(key string, e *Entry, value string) {
 // reports whether the key still exists. (Strings change through SetStr.)
 func (tx *Tx) Changed(key string, e *Entry) bool {
 	s := tx.shard(key)
-	if s.m[key] != e {
+	if !tx.stores(s, key, e) {
 		panic("store: Changed on an entry not stored under " + key)
 	}
 	if e.empty() {
 		tx.forgetDeadline(s, key, e)
 		s.remove(tx.ks, key, e)
+		tx.held = nil
 		return false
 	}
 	e.bump()
@@ -301,6 +318,7 @@ func (tx *Tx) Delete(key string) bool {
 	s := tx.shard(key)
 	tx.forgetDeadline(s, key, e)
 	s.remove(tx.ks, key, e)
+	tx.held = nil
 	return true
 }
 
@@ -309,13 +327,14 @@ func (tx *Tx) Delete(key string) bool {
 // negative TTL) and reports false.
 func (tx *Tx) SetDeadline(key string, e *Entry, at int64) bool {
 	s := tx.shard(key)
-	if s.m[key] != e {
+	if !tx.stores(s, key, e) {
 		panic("store: SetDeadline on an entry not stored under " + key)
 	}
 	tx.forgetDeadline(s, key, e)
 	e.bump()
 	if at != 0 && at <= tx.Now() {
 		s.remove(tx.ks, key, e)
+		tx.held = nil
 		return false
 	}
 	if at != 0 {
@@ -341,6 +360,7 @@ func (tx *Tx) Rename(src, dst string) bool {
 	deadline, created := e.deadline, e.created
 	tx.forgetDeadline(ss, src, e)
 	ss.remove(tx.ks, src, e)
+	tx.held = nil
 	tx.Put(dst, e)
 	e.created = created
 	if deadline != 0 {
@@ -364,6 +384,7 @@ func (tx *Tx) Each(fn func(key string, e *Entry) bool) {
 	visit := func(i int) bool {
 		s := &tx.ks.shards[i]
 		s.reclaim(tx.ks, tx.Now(), 0)
+		tx.held = nil
 		for k, e := range s.m {
 			if !fn(k, e) {
 				return false

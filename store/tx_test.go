@@ -640,3 +640,47 @@ func TestLazyNow(t *testing.T) {
 	plain := New(Options{Shards: 1})
 	require.Panics(t, func() { _ = plain.Update(LazyNow, "k", func(*Tx) error { return nil }) })
 }
+
+// TestChangedChecksTheStoredEntry checks that the shortcut for "the entry
+// this transaction just looked up" never accepts an entry that is no
+// longer stored under the key.
+func TestChangedChecksTheStoredEntry(t *testing.T) {
+	ks := newTestKeyspace(t, 1)
+	update(t, ks, 1000, "h", func(tx *Tx) {
+		h := NewHash()
+		h.Set("f", "v")
+		tx.Put("h", NewCollection(h))
+	})
+	for _, tc := range []struct {
+		name   string
+		remove func(tx *Tx, e *Entry)
+	}{
+		{"deleted", func(tx *Tx, _ *Entry) { require.True(t, tx.Delete("h")) }},
+		{"replaced", func(tx *Tx, _ *Entry) { tx.PutString("h", "x") }},
+		{"renamed", func(tx *Tx, _ *Entry) { require.True(t, tx.Rename("h", "h2")) }},
+		{"expired by SetDeadline", func(tx *Tx, e *Entry) { require.False(t, tx.SetDeadline("h", e, 500)) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ks := newTestKeyspace(t, 1)
+			update(t, ks, 1000, "h", func(tx *Tx) {
+				h := NewHash()
+				h.Set("f", "v")
+				tx.Put("h", NewCollection(h))
+			})
+			updateAll(t, ks, 1000, func(tx *Tx) {
+				e := tx.Get("h")
+				require.NotNil(t, e)
+				require.True(t, tx.Changed("h", e), "the entry just looked up")
+				tc.remove(tx, e)
+				require.Panics(t, func() { tx.Changed("h", e) })
+				require.Panics(t, func() { tx.SetDeadline("h", e, 5000) })
+			})
+		})
+	}
+	// Another key looked up in between: the map decides.
+	updateAll(t, ks, 1000, func(tx *Tx) {
+		e := tx.Get("h")
+		require.Nil(t, tx.Get("other"))
+		require.True(t, tx.Changed("h", e))
+	})
+}
