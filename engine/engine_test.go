@@ -399,3 +399,33 @@ func TestWallClock(t *testing.T) {
 	require.NotNil(t, e.wall)
 	within(e.now)
 }
+
+// TestCoarseNow checks the clock of created/accessed stamps: the
+// worker-synced wall time with the system clock and a frequent worker,
+// never ahead of now and at most a few worker intervals behind it; the
+// exact clock otherwise (so tests with a manual clock see exact stamps).
+func TestCoarseNow(t *testing.T) {
+	e, err := Open(Options{ExpiryInterval: 5 * time.Millisecond})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = e.Close() })
+	require.True(t, e.coarse)
+	for range 100 {
+		c := e.coarseNow()
+		now := e.now()
+		require.LessOrEqual(t, c, now+1, "never ahead (1 ms for the two clocks' rounding)")
+	}
+	// It moves with the worker's ticks: within a second it must have
+	// caught up with a time read now (the worker ticks every 5 ms).
+	target := e.now()
+	require.Eventually(t, func() bool { return e.coarseNow() >= target },
+		time.Second, time.Millisecond)
+
+	slow, err := Open(Options{ExpiryInterval: time.Second})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = slow.Close() })
+	require.False(t, slow.coarse, "a worker that syncs rarely is too slow a clock")
+
+	te := openTestEngine(t, Options{})
+	require.False(t, te.Engine.coarse)
+	require.Equal(t, te.Engine.now(), te.Engine.coarseNow(), "manual clock: exact")
+}

@@ -15,13 +15,13 @@ const hashCompactMin = 16
 // Redis gives HGETALL no defined order; insertion order is deterministic and
 // is also what Redis itself returns for small hashes (its listpack keeps
 // fields in insertion order and updates values in place), so replies match
-// Redis's for those. A map indexes an append-only slice of entries; a
-// deleted entry leaves a hole that iteration skips, and the slice is
-// compacted once holes outnumber live entries, which keeps deletes O(1)
-// amortised and iteration O(Len).
+// Redis's for those. An index (strIndex, not a Go map: see there) points
+// into an append-only slice of entries; a deleted entry leaves a hole that
+// iteration skips, and the slice is compacted once holes outnumber live
+// entries, which keeps deletes O(1) amortised and iteration O(Len).
 type Hash struct {
-	accounting                // what the keyspace counts for it (see Entry)
-	idx        map[string]int // field -> position in ents
+	accounting          // what the keyspace counts for it (see Entry)
+	idx        strIndex // field -> position in ents
 	ents       []hashEntry
 	dead       int   // holes in ents
 	data       int64 // sum of len(field)+len(value) over live fields
@@ -33,20 +33,25 @@ type hashEntry struct {
 }
 
 // NewHash returns an empty hash.
-func NewHash() *Hash { return &Hash{idx: make(map[string]int)} }
+func NewHash() *Hash { return &Hash{} }
 
 // Type is TypeHash.
 func (h *Hash) Type() Type { return TypeHash }
 
 // Len is the number of fields.
-func (h *Hash) Len() int { return len(h.idx) }
+func (h *Hash) Len() int { return h.idx.n }
 
 // Bytes is the fields' and values' lengths plus HashFieldOverhead per field.
-func (h *Hash) Bytes() int64 { return h.data + int64(len(h.idx))*HashFieldOverhead }
+func (h *Hash) Bytes() int64 { return h.data + int64(h.idx.n)*HashFieldOverhead }
+
+// find returns field's slot in the index and position in ents.
+func (h *Hash) find(field string, hash uint32) (slot, pos int, ok bool) {
+	return h.idx.find(hash, func(p int) bool { return h.ents[p].field == field })
+}
 
 // Get returns field's value.
 func (h *Hash) Get(field string) (string, bool) {
-	i, ok := h.idx[field]
+	_, i, ok := h.find(field, strHash(field))
 	if !ok {
 		return "", false
 	}
@@ -55,20 +60,21 @@ func (h *Hash) Get(field string) (string, bool) {
 
 // Has reports whether field exists.
 func (h *Hash) Has(field string) bool {
-	_, ok := h.idx[field]
+	_, _, ok := h.find(field, strHash(field))
 	return ok
 }
 
 // Set sets field to value and reports whether the field is new. An existing
 // field keeps its position in the iteration order.
 func (h *Hash) Set(field, value string) (added bool) {
-	if i, ok := h.idx[field]; ok {
+	hash := strHash(field)
+	if _, i, ok := h.find(field, hash); ok {
 		e := &h.ents[i]
 		h.data += int64(len(value)) - int64(len(e.value))
 		e.value = value
 		return false
 	}
-	h.idx[field] = len(h.ents)
+	h.idx.add(hash, len(h.ents))
 	h.ents = append(h.ents, hashEntry{field: field, value: value, live: true})
 	h.data += int64(len(field) + len(value))
 	return true
@@ -76,13 +82,13 @@ func (h *Hash) Set(field, value string) (added bool) {
 
 // Delete removes field and reports whether it existed.
 func (h *Hash) Delete(field string) bool {
-	i, ok := h.idx[field]
+	slot, i, ok := h.find(field, strHash(field))
 	if !ok {
 		return false
 	}
 	e := &h.ents[i]
 	h.data -= int64(len(e.field) + len(e.value))
-	delete(h.idx, field)
+	h.idx.removeSlot(slot)
 	*e = hashEntry{} // drop the strings for the collector
 	h.dead++
 	// Holes at the end cost nothing to drop; doing so keeps a hash used as a
@@ -91,28 +97,27 @@ func (h *Hash) Delete(field string) bool {
 		h.ents = h.ents[:n-1]
 		h.dead--
 	}
-	if h.dead >= hashCompactMin && h.dead > len(h.idx) {
+	if h.dead >= hashCompactMin && h.dead > h.idx.n {
 		h.compact()
 	}
-	if len(h.idx) == 0 {
+	if h.idx.n == 0 {
 		h.ents, h.dead = nil, 0
 	}
 	return true
 }
 
-// compact removes the holes, preserving order, in O(len(ents)). It
-// rebuilds the map too: Go maps never give back their buckets, so a hash
-// that shrank from a million fields would otherwise keep a million slots.
+// compact removes the holes, preserving order, in O(len(ents)), and
+// rebuilds the index for the new positions.
 func (h *Hash) compact() {
-	ents := make([]hashEntry, 0, len(h.idx))
-	idx := make(map[string]int, len(h.idx))
+	ents := make([]hashEntry, 0, h.idx.n)
+	h.idx.reset(h.idx.n)
 	for _, e := range h.ents {
 		if e.live {
-			idx[e.field] = len(ents)
+			h.idx.add(strHash(e.field), len(ents))
 			ents = append(ents, e)
 		}
 	}
-	h.ents, h.idx, h.dead = ents, idx, 0
+	h.ents, h.dead = ents, 0
 }
 
 // Each calls fn for every field in insertion order until fn returns false.

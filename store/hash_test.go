@@ -65,10 +65,13 @@ func checkHash(t testing.TB, h *Hash, m *hashModel) {
 			require.Equal(t, hashEntry{}, e, "a hole keeps its strings")
 			continue
 		}
-		require.Equal(t, i, h.idx[e.field])
+		_, pos, ok := h.find(e.field, strHash(e.field))
+		require.True(t, ok, e.field)
+		require.Equal(t, i, pos)
 	}
 	require.Equal(t, dead, h.dead)
-	require.True(t, dead < hashCompactMin || dead <= len(h.idx), "%d holes for %d fields", dead, len(h.idx))
+	require.Equal(t, len(h.ents)-dead, h.idx.n, "indexed fields")
+	require.True(t, dead < hashCompactMin || dead <= h.idx.n, "%d holes for %d fields", dead, h.idx.n)
 	if len(h.ents) > 0 {
 		require.True(t, h.ents[len(h.ents)-1].live, "trailing hole")
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"math"
 	"math/bits"
 	"runtime"
 	"sync"
@@ -53,7 +54,23 @@ type Options struct {
 	// so that an engine can enforce one memory limit across many keyspaces
 	// without summing them on every write.
 	UsedBytes *atomic.Int64
+	// Now is the clock (Unix ms) of transactions begun with LazyNow: it is
+	// read at most once per transaction, and only when the transaction
+	// needs the exact time (a key with a deadline, a TTL to compute).
+	// Reading a clock costs more than an in-cache GET's whole lookup on
+	// some machines; most commands touch keys without deadlines.
+	Now func() int64
+	// Coarse, when set, is a cheaper reading of the same clock that may lag
+	// behind Now by a few milliseconds (never run ahead of it). LazyNow
+	// transactions that never read Now take the seconds-resolution created
+	// and accessed times from it, as Redis's LRU clock is coarse too. nil
+	// means Now.
+	Coarse func() int64
 }
+
+// LazyNow, passed as the time to Update, UpdateKeys or UpdateAll, makes the
+// transaction read Options.Now when it first needs the time instead.
+const LazyNow int64 = math.MinInt64
 
 // Keyspace is one namespace's keys, split into shards by the xxhash of the
 // key. All methods are safe for concurrent use.
@@ -61,6 +78,8 @@ type Keyspace struct {
 	shards []shard
 	mask   uint64
 	used   *atomic.Int64
+	clock  func() int64 // Options.Now
+	coarse func() int64 // Options.Coarse, or Now
 	// volatile counts keys with a deadline across shards, so that the
 	// background expiry can skip keyspaces with nothing to expire without
 	// taking any lock.
@@ -98,7 +117,12 @@ func New(opts Options) *Keyspace {
 	if n <= 0 {
 		n = DefaultShards()
 	}
-	return newKeyspace(normalizeShards(n), opts.UsedBytes)
+	ks := newKeyspace(normalizeShards(n), opts.UsedBytes)
+	ks.clock, ks.coarse = opts.Now, opts.Coarse
+	if ks.coarse == nil {
+		ks.coarse = ks.clock
+	}
+	return ks
 }
 
 // newKeyspace builds a keyspace with exactly n shards (a power of two),

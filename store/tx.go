@@ -9,6 +9,7 @@ import "unsafe"
 type Tx struct {
 	ks    *Keyspace
 	now   int64
+	lazy  bool      // now is still to be read from the keyspace's clock (LazyNow)
 	first int       // the (lowest) shard held; its counters take per-transaction counts
 	multi bool      // set holds the shards of a multi-shard transaction
 	set   *shardSet // the shards held when multi
@@ -26,16 +27,26 @@ type Tx struct {
 	own   shardSet
 	// note is the layer above's per-transaction scratch (see SetNote).
 	note any
+	// held is the entry stored under lastKey, when this transaction has
+	// looked it up (Get) or stored it (Put) and removed nothing since:
+	// Changed, SetStr and SetDeadline then check that the caller's entry
+	// is the stored one without a second map lookup.
+	held *Entry
 }
 
 func (tx *Tx) begin(ks *Keyspace, now int64, first int) {
 	tx.ks, tx.now, tx.first, tx.multi, tx.set = ks, now, first, false, nil
-	tx.cached = false
+	tx.lazy = now == LazyNow
+	if tx.lazy && ks.clock == nil {
+		panic("store: LazyNow in a keyspace without a clock (Options.Now)")
+	}
+	tx.cached, tx.held = false, nil
 }
 
 // remember records that key hashes to shard i.
 func (tx *Tx) remember(key string, i int) {
 	tx.lastKey, tx.lastShard, tx.cached = key, i, true
+	tx.held = nil
 }
 
 // end drops the transaction's references, so that a shard's idle Tx does
@@ -44,7 +55,13 @@ func (tx *Tx) end() {
 	if len(tx.extra) > 0 {
 		tx.releaseExtra()
 	}
-	tx.ks, tx.set, tx.lastKey, tx.cached, tx.note = nil, nil, "", false, nil
+	tx.ks, tx.set, tx.lastKey, tx.cached, tx.note, tx.held = nil, nil, "", false, nil, nil
+}
+
+// stores reports whether e is the entry stored under key in s (s is key's
+// shard, just returned by tx.shard(key), so lastKey is key).
+func (tx *Tx) stores(s *shard, key string, e *Entry) bool {
+	return (e == tx.held && e != nil) || s.m[key] == e
 }
 
 // CountCommand counts one command executed in this transaction, for
@@ -52,8 +69,26 @@ func (tx *Tx) end() {
 // ten commands counts ten.
 func (tx *Tx) CountCommand() { tx.ks.shards[tx.first].c.commands.Add(1) }
 
-// Now is the transaction's time (Unix ms).
-func (tx *Tx) Now() int64 { return tx.now }
+// Now is the transaction's time (Unix ms). A transaction begun with
+// LazyNow reads it from the keyspace's clock on the first call.
+func (tx *Tx) Now() int64 {
+	if tx.lazy {
+		tx.readClock()
+	}
+	return tx.now
+}
+
+func (tx *Tx) readClock() { tx.now, tx.lazy = tx.ks.clock(), false }
+
+// seconds is the time of created and accessed stamps (Unix s): the
+// transaction's time if it has one, else the keyspace's coarse clock, so
+// that a command on keys without deadlines reads no exact clock at all.
+func (tx *Tx) seconds() uint32 {
+	if tx.lazy {
+		return unixSeconds(tx.ks.coarse())
+	}
+	return unixSeconds(tx.now)
+}
 
 func (tx *Tx) shard(key string) *shard {
 	var i int
@@ -83,19 +118,21 @@ func (tx *Tx) Get(key string) *Entry {
 	if e == nil {
 		return nil
 	}
-	if e.deadline != 0 && e.deadline <= tx.now {
+	if e.deadline != 0 && e.deadline <= tx.Now() {
 		s.exp.Remove(key, e.deadline)
 		tx.ks.volatile.Add(-1)
 		e.deadline = 0
 		s.remove(tx.ks, key, e)
+		tx.held = nil
 		s.c.expired.Add(1)
 		return nil
 	}
 	// Seconds, and only written when they change: a hot key read many
 	// times a second keeps its cache line clean for the other core.
-	if a := unixSeconds(tx.now); e.accessed != a {
+	if a := tx.seconds(); e.accessed != a {
 		e.accessed = a
 	}
+	tx.held = e
 	return e
 }
 
@@ -107,7 +144,7 @@ func (tx *Tx) Peek(key string) *Entry {
 	if e == nil {
 		return nil
 	}
-	if e.deadline != 0 && e.deadline <= tx.now {
+	if e.deadline != 0 && e.deadline <= tx.Now() {
 		return tx.Get(key) // reclaims it
 	}
 	return e
@@ -148,18 +185,20 @@ func (tx *Tx) Put(key string, e *Entry) {
 		tx.forgetDeadline(s, key, old)
 		s.remove(tx.ks, key, old)
 	}
+	tx.held = nil
 	if e.empty() {
 		return
 	}
 	e.deadline = 0
 	e.bump()
-	e.created = unixSeconds(tx.now)
+	e.created = tx.seconds()
 	e.accessed = e.created
 	size := e.measure(key)
 	if c := e.Coll(); c != nil {
 		c.acct().counted = size
 	}
 	s.m[key] = e
+	tx.held = e
 	s.c.keys.Add(1)
 	s.c.byType[e.typ()].Add(1)
 	s.addBytes(tx.ks, size)
@@ -247,14 +286,14 @@ func inlineKey(buf []byte, key string) string {
 // its TTL, and updates the size accounting.
 func (tx *Tx) SetStr(key string, e *Entry, value string) {
 	s := tx.shard(key)
-	if s.m[key] != e || e.typ() != TypeString {
+	if !tx.stores(s, key, e) || e.typ() != TypeString {
 		panic("store: SetStr on an entry that is not a string stored under " + key)
 	}
 	old := e.measure(key)
 	e.setStr(value)
 	e.bump()
 	s.addBytes(tx.ks, e.measure(key)-old)
-	e.accessed = unixSeconds(tx.now)
+	e.accessed = tx.seconds()
 }
 
 // Changed must follow any in-place change to e's collection: it updates the
@@ -262,12 +301,13 @@ func (tx *Tx) SetStr(key string, e *Entry, value string) {
 // reports whether the key still exists. (Strings change through SetStr.)
 func (tx *Tx) Changed(key string, e *Entry) bool {
 	s := tx.shard(key)
-	if s.m[key] != e {
+	if !tx.stores(s, key, e) {
 		panic("store: Changed on an entry not stored under " + key)
 	}
 	if e.empty() {
 		tx.forgetDeadline(s, key, e)
 		s.remove(tx.ks, key, e)
+		tx.held = nil
 		return false
 	}
 	e.bump()
@@ -276,7 +316,7 @@ func (tx *Tx) Changed(key string, e *Entry) bool {
 		s.addBytes(tx.ks, size-c.acct().counted)
 		c.acct().counted = size
 	}
-	e.accessed = unixSeconds(tx.now)
+	e.accessed = tx.seconds()
 	return true
 }
 
@@ -290,6 +330,7 @@ func (tx *Tx) Delete(key string) bool {
 	s := tx.shard(key)
 	tx.forgetDeadline(s, key, e)
 	s.remove(tx.ks, key, e)
+	tx.held = nil
 	return true
 }
 
@@ -298,13 +339,14 @@ func (tx *Tx) Delete(key string) bool {
 // negative TTL) and reports false.
 func (tx *Tx) SetDeadline(key string, e *Entry, at int64) bool {
 	s := tx.shard(key)
-	if s.m[key] != e {
+	if !tx.stores(s, key, e) {
 		panic("store: SetDeadline on an entry not stored under " + key)
 	}
 	tx.forgetDeadline(s, key, e)
 	e.bump()
-	if at != 0 && at <= tx.now {
+	if at != 0 && at <= tx.Now() {
 		s.remove(tx.ks, key, e)
+		tx.held = nil
 		return false
 	}
 	if at != 0 {
@@ -330,6 +372,7 @@ func (tx *Tx) Rename(src, dst string) bool {
 	deadline, created := e.deadline, e.created
 	tx.forgetDeadline(ss, src, e)
 	ss.remove(tx.ks, src, e)
+	tx.held = nil
 	tx.Put(dst, e)
 	e.created = created
 	if deadline != 0 {
@@ -352,7 +395,8 @@ func (tx *Tx) forgetDeadline(s *shard, key string, e *Entry) {
 func (tx *Tx) Each(fn func(key string, e *Entry) bool) {
 	visit := func(i int) bool {
 		s := &tx.ks.shards[i]
-		s.reclaim(tx.ks, tx.now, 0)
+		s.reclaim(tx.ks, tx.Now(), 0)
+		tx.held = nil
 		for k, e := range s.m {
 			if !fn(k, e) {
 				return false

@@ -578,3 +578,109 @@ func TestTxPutString(t *testing.T) {
 	require.EqualValues(t, 12, ks.Stats().KeysOfType(TypeString))
 	require.Zero(t, ks.Stats().KeysOfType(TypeHash))
 }
+
+// TestLazyNow checks that a LazyNow transaction reads the exact clock only
+// when it needs the time (a deadline to check or set, Now), at most once,
+// and stamps created/accessed times from the coarse clock otherwise.
+func TestLazyNow(t *testing.T) {
+	var exact, coarse atomic.Int64
+	var exactReads, coarseReads atomic.Int64
+	exact.Store(5_000_700)
+	coarse.Store(4_999_990) // lags, as the engine's worker-synced clock may
+	ks := New(Options{
+		Shards: 4,
+		Now:    func() int64 { exactReads.Add(1); return exact.Load() },
+		Coarse: func() int64 { coarseReads.Add(1); return coarse.Load() },
+	})
+	t.Cleanup(func() { require.NoError(t, ks.Verify()) })
+	lazy := func(key string, fn func(tx *Tx)) {
+		t.Helper()
+		require.NoError(t, ks.Update(LazyNow, key, func(tx *Tx) error { fn(tx); return nil }))
+	}
+
+	// Writes and reads of keys without deadlines: no exact read.
+	lazy("a", func(tx *Tx) { tx.PutString("a", "1") })
+	lazy("a", func(tx *Tx) {
+		e := tx.Read("a")
+		require.NotNil(t, e)
+		require.Equal(t, int64(4_999_000), e.Created(), "coarse seconds")
+		tx.SetStr("a", e, "2")
+	})
+	require.Zero(t, exactReads.Load())
+	require.Positive(t, coarseReads.Load())
+
+	// Now reads the exact clock once per transaction; stamps then use it.
+	lazy("b", func(tx *Tx) {
+		require.Equal(t, int64(5_000_700), tx.Now())
+		exact.Add(1)
+		require.Equal(t, int64(5_000_700), tx.Now(), "read once")
+		e := tx.PutString("b", "x")
+		require.Equal(t, int64(5_000_000), e.Created(), "exact seconds once read")
+		require.True(t, tx.SetDeadline("b", e, 5_000_800))
+	})
+	require.Equal(t, int64(1), exactReads.Load())
+
+	// A key with a deadline is checked against the exact clock, to the
+	// millisecond.
+	exact.Store(5_000_799)
+	lazy("b", func(tx *Tx) { require.NotNil(t, tx.Get("b"), "1 ms before its deadline") })
+	exact.Store(5_000_800)
+	lazy("b", func(tx *Tx) { require.Nil(t, tx.Get("b"), "at its deadline") })
+	require.Equal(t, int64(3), exactReads.Load())
+
+	// An explicit time is used as given; the clocks are not read.
+	before := exactReads.Load() + coarseReads.Load()
+	update(t, ks, 9_000_000, "a", func(tx *Tx) {
+		require.Equal(t, int64(9_000_000), tx.Now())
+		require.NotNil(t, tx.Get("a"))
+	})
+	require.Equal(t, before, exactReads.Load()+coarseReads.Load())
+
+	// Without a clock LazyNow is a programming error.
+	plain := New(Options{Shards: 1})
+	require.Panics(t, func() { _ = plain.Update(LazyNow, "k", func(*Tx) error { return nil }) })
+}
+
+// TestChangedChecksTheStoredEntry checks that the shortcut for "the entry
+// this transaction just looked up" never accepts an entry that is no
+// longer stored under the key.
+func TestChangedChecksTheStoredEntry(t *testing.T) {
+	ks := newTestKeyspace(t, 1)
+	update(t, ks, 1000, "h", func(tx *Tx) {
+		h := NewHash()
+		h.Set("f", "v")
+		tx.Put("h", NewCollection(h))
+	})
+	for _, tc := range []struct {
+		name   string
+		remove func(tx *Tx, e *Entry)
+	}{
+		{"deleted", func(tx *Tx, _ *Entry) { require.True(t, tx.Delete("h")) }},
+		{"replaced", func(tx *Tx, _ *Entry) { tx.PutString("h", "x") }},
+		{"renamed", func(tx *Tx, _ *Entry) { require.True(t, tx.Rename("h", "h2")) }},
+		{"expired by SetDeadline", func(tx *Tx, e *Entry) { require.False(t, tx.SetDeadline("h", e, 500)) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ks := newTestKeyspace(t, 1)
+			update(t, ks, 1000, "h", func(tx *Tx) {
+				h := NewHash()
+				h.Set("f", "v")
+				tx.Put("h", NewCollection(h))
+			})
+			updateAll(t, ks, 1000, func(tx *Tx) {
+				e := tx.Get("h")
+				require.NotNil(t, e)
+				require.True(t, tx.Changed("h", e), "the entry just looked up")
+				tc.remove(tx, e)
+				require.Panics(t, func() { tx.Changed("h", e) })
+				require.Panics(t, func() { tx.SetDeadline("h", e, 5000) })
+			})
+		})
+	}
+	// Another key looked up in between: the map decides.
+	updateAll(t, ks, 1000, func(tx *Tx) {
+		e := tx.Get("h")
+		require.Nil(t, tx.Get("other"))
+		require.True(t, tx.Changed("h", e))
+	})
+}

@@ -27,8 +27,8 @@ const zsetMemberOverhead = 80
 
 func zsetMemberBytes(m string) int64 { return int64(len(m)) + zsetMemberOverhead }
 
-// ZSet is a sorted set: a member->score map beside a counted b-tree of
-// (score, member) pairs. Lookups by member are one map access; insert,
+// ZSet is a sorted set: a member->score index beside a counted b-tree of
+// (score, member) pairs. Lookups by member are one index probe; insert,
 // delete, rank, access by rank and the start of a range by score or member
 // are O(log n); walking a range costs O(1) per member.
 //
@@ -37,21 +37,53 @@ func zsetMemberBytes(m string) int64 { return int64(len(m)) + zsetMemberOverhead
 // lock guards it.
 type ZSet struct {
 	accounting // what the keyspace counts for it (see Entry)
-	dict       map[string]float64
-	tree       ztree
-	bytes      int64
+	// dict indexes ents, the members with their scores in no particular
+	// order (a removal moves the last one into the hole): the by-member
+	// side of the set. strIndex rather than a Go map for the same reason
+	// as in Hash: a lookup is one cache miss, not a chain of them.
+	dict  strIndex
+	ents  []ZMember
+	tree  ztree
+	bytes int64
 }
 
 // NewZSet returns an empty sorted set.
 func NewZSet() *ZSet {
-	return &ZSet{dict: make(map[string]float64), tree: ztree{max: zMax, min: zMin}}
+	return &ZSet{tree: ztree{max: zMax, min: zMin}}
+}
+
+// find returns m's slot in dict and position in ents.
+func (z *ZSet) find(m string, h uint32) (slot, pos int, ok bool) {
+	return z.dict.find(h, func(p int) bool { return z.ents[p].Member == m })
+}
+
+// forget removes the member at slot/pos from dict and ents.
+func (z *ZSet) forget(slot, pos int) {
+	z.dict.removeSlot(slot)
+	last := len(z.ents) - 1
+	if pos != last {
+		moved := z.ents[last]
+		s, _, ok := z.dict.find(strHash(moved.Member), func(p int) bool { return p == last })
+		if !ok {
+			panic("store: ZSet index lost " + moved.Member)
+		}
+		z.dict.setPos(s, pos)
+		z.ents[pos] = moved
+	}
+	z.ents[last] = ZMember{} // drop the string for the collector
+	z.ents = z.ents[:last]
+	if len(z.ents) == 0 {
+		z.ents = nil
+	} else if cap(z.ents) > 64 && len(z.ents) < cap(z.ents)/4 {
+		z.ents = slices.Clone(z.ents)
+	}
 }
 
 // Type is TypeZSet.
 func (z *ZSet) Type() Type { return TypeZSet }
 
 // Len is the number of members.
-func (z *ZSet) Len() int { return len(z.dict) }
+func (z *ZSet) Len() int { return len(z.ents) }
 
 // Bytes approximates the memory the members use; it is maintained on every
 // change.
@@ -59,24 +91,31 @@ func (z *ZSet) Bytes() int64 { return z.bytes }
 
 // Score returns m's score.
 func (z *ZSet) Score(m string) (float64, bool) {
-	s, ok := z.dict[m]
-	return s, ok
+	_, i, ok := z.find(m, strHash(m))
+	if !ok {
+		return 0, false
+	}
+	return z.ents[i].Score, true
 }
 
 // Set gives m the score s, adding m if needed, and reports whether m was
 // new. A member whose score does not change (by ==, so -0 and 0 are the
 // same score) is left as it is.
 func (z *ZSet) Set(m string, s float64) (added bool) {
-	old, ok := z.dict[m]
+	h := strHash(m)
+	_, i, ok := z.find(m, h)
 	if ok {
-		if old == s {
+		e := &z.ents[i]
+		if e.Score == s {
 			return false
 		}
-		z.tree.delete(ZMember{m, old})
+		z.tree.delete(*e)
+		e.Score = s
 	} else {
 		z.bytes += zsetMemberBytes(m)
+		z.dict.add(h, len(z.ents))
+		z.ents = append(z.ents, ZMember{m, s})
 	}
-	z.dict[m] = s
 	z.tree.insert(ZMember{m, s})
 	return !ok
 }
@@ -89,32 +128,33 @@ func (z *ZSet) Move(m string, old, s float64) {
 	if old == s {
 		return
 	}
-	if !z.tree.delete(ZMember{m, old}) {
+	_, i, ok := z.find(m, strHash(m))
+	if !ok || z.ents[i].Score != old || !z.tree.delete(ZMember{m, old}) {
 		panic("store: ZSet.Move of a member not at its score: " + m)
 	}
-	z.dict[m] = s
+	z.ents[i].Score = s
 	z.tree.insert(ZMember{m, s})
 }
 
 // Remove deletes m and reports whether it was a member.
 func (z *ZSet) Remove(m string) bool {
-	s, ok := z.dict[m]
+	slot, i, ok := z.find(m, strHash(m))
 	if !ok {
 		return false
 	}
-	z.tree.delete(ZMember{m, s})
-	delete(z.dict, m)
+	z.tree.delete(z.ents[i])
+	z.forget(slot, i)
 	z.bytes -= zsetMemberBytes(m)
 	return true
 }
 
 // Rank returns m's 0-based position in ascending order.
 func (z *ZSet) Rank(m string) (int, bool) {
-	s, ok := z.dict[m]
+	_, i, ok := z.find(m, strHash(m))
 	if !ok {
 		return 0, false
 	}
-	x := ZMember{m, s}
+	x := z.ents[i]
 	return z.tree.countWhile(func(y ZMember) bool { return zless(y, x) }), true
 }
 
@@ -225,15 +265,15 @@ func (z *ZSet) Verify() error {
 	if err := z.tree.verify(); err != nil {
 		return err
 	}
-	if z.tree.n != len(z.dict) {
-		return fmt.Errorf("zset: tree holds %d members, map %d", z.tree.n, len(z.dict))
+	if z.tree.n != len(z.ents) || z.dict.n != len(z.ents) {
+		return fmt.Errorf("zset: tree holds %d members, index %d, list %d", z.tree.n, z.dict.n, len(z.ents))
 	}
 	var bytes int64
 	i := 0
 	var err error
 	z.Ascend(0, func(m ZMember) bool {
-		if s, ok := z.dict[m.Member]; !ok || s != m.Score {
-			err = fmt.Errorf("zset: tree has %q at %v, map %v (%v)", m.Member, m.Score, s, ok)
+		if s, ok := z.Score(m.Member); !ok || s != m.Score {
+			err = fmt.Errorf("zset: tree has %q at %v, index %v (%v)", m.Member, m.Score, s, ok)
 			return false
 		}
 		bytes += zsetMemberBytes(m.Member)
@@ -243,8 +283,8 @@ func (z *ZSet) Verify() error {
 	if err != nil {
 		return err
 	}
-	if i != len(z.dict) {
-		return fmt.Errorf("zset: walked %d members, map holds %d", i, len(z.dict))
+	if i != len(z.ents) {
+		return fmt.Errorf("zset: walked %d members, index holds %d", i, len(z.ents))
 	}
 	if bytes != z.bytes {
 		return fmt.Errorf("zset: accounted %d bytes, members use %d", z.bytes, bytes)
@@ -272,9 +312,15 @@ type ztree struct {
 }
 
 type znode struct {
-	items  []ZMember // leaf: the members; inner: len(kids)-1 separators
-	kids   []*znode  // nil for a leaf
-	counts []int     // inner: members under each child
+	items []ZMember // leaf: the members; inner: len(kids)-1 separators
+	// buf is a leaf's whole array (len == cap); items is a window of it,
+	// and buf is zero outside the window. A deletion in the front half of
+	// a leaf moves the members before it and the window's start, not the
+	// members after it: a ZADD that gives a set's oldest member the newest
+	// score (time-ordered scores) deletes at the front of the first leaf.
+	buf    []ZMember
+	kids   []*znode // nil for a leaf
+	counts []int    // inner: members under each child
 	// prev and next link the leaves in order.
 	prev, next *znode
 }
@@ -310,8 +356,12 @@ func (n *znode) total() int {
 }
 
 // childFor returns the index of the child of inner node n that holds (or
-// would hold) x: the number of separators <= x.
+// would hold) x: the number of separators <= x. x at or past the last
+// separator (a new highest score) is answered without a search.
 func (n *znode) childFor(x ZMember) int {
+	if k := len(n.items); k > 0 && !zless(x, n.items[k-1]) {
+		return k
+	}
 	lo, hi := 0, len(n.items)
 	for lo < hi {
 		h := int(uint(lo+hi) >> 1)
@@ -356,7 +406,7 @@ func (n *znode) prefix(pred func(ZMember) bool) int {
 // insert adds x, which must not be in the tree.
 func (t *ztree) insert(x ZMember) {
 	if t.root == nil {
-		l := &znode{items: make([]ZMember, 0, 4)}
+		l := &znode{}
 		t.root, t.first, t.last = l, l, l
 	}
 	if right, sep := t.insertInto(t.root, x); right != nil {
@@ -374,7 +424,14 @@ func (t *ztree) insert(x ZMember) {
 // returns the new right sibling and the separator between the two.
 func (t *ztree) insertInto(n *znode, x ZMember) (*znode, ZMember) {
 	if n.leaf() {
-		n.items = slices.Insert(n.items, n.search(x), x)
+		// A new highest member (time-ordered scores) goes at the end
+		// without a binary search over the leaf's cache lines.
+		i := len(n.items)
+		if i > 0 && zless(x, n.items[i-1]) {
+			i = n.search(x)
+		}
+		t.leafRoom(n, 1)
+		n.items = slices.Insert(n.items, i, x)
 		if len(n.items) <= t.max {
 			return nil, ZMember{}
 		}
@@ -408,9 +465,30 @@ func (t *ztree) insertInto(n *znode, x ZMember) (*znode, ZMember) {
 	return r, up
 }
 
+// leafRoom makes room for k more members at the end of leaf n's window:
+// it slides the window back to the start of buf, or gives the leaf a larger
+// array (never over t.max+1 members, the most a leaf holds before it
+// splits).
+func (t *ztree) leafRoom(n *znode, k int) {
+	if cap(n.items)-len(n.items) >= k {
+		return
+	}
+	m := len(n.items)
+	if m+k > len(n.buf) {
+		buf := make([]ZMember, min(max(2*len(n.buf), m+k, 4), t.max+1))
+		copy(buf, n.items)
+		n.buf, n.items = buf, buf[:m]
+		return
+	}
+	copy(n.buf, n.items)
+	clear(n.buf[m:])
+	n.items = n.buf[:m]
+}
+
 func (t *ztree) splitLeaf(n *znode) (*znode, ZMember) {
 	h := len(n.items) / 2
-	r := &znode{items: make([]ZMember, len(n.items)-h, t.max+1)}
+	buf := make([]ZMember, t.max+1)
+	r := &znode{buf: buf, items: buf[:len(n.items)-h]}
 	copy(r.items, n.items[h:])
 	clear(n.items[h:])
 	n.items = n.items[:h]
@@ -441,11 +519,21 @@ func (t *ztree) delete(x ZMember) bool {
 
 func (t *ztree) deleteFrom(n *znode, x ZMember) bool {
 	if n.leaf() {
-		i := n.search(x)
+		i := 0 // the set's lowest member (time-ordered scores) needs no search
+		if len(n.items) == 0 || n.items[0] != x {
+			i = n.search(x)
+		}
 		if i == len(n.items) || n.items[i] != x {
 			return false
 		}
-		n.items = slices.Delete(n.items, i, i+1)
+		if i < len(n.items)/2 {
+			// Move the shorter side: the members before i, one up.
+			copy(n.items[1:i+1], n.items[:i])
+			n.items[0] = ZMember{}
+			n.items = n.items[1:]
+		} else {
+			n.items = slices.Delete(n.items, i, i+1)
+		}
 		return true
 	}
 	i := n.childFor(x)
@@ -482,11 +570,12 @@ func (t *ztree) rebalance(n *znode, i int) {
 		// members).
 		h := (len(a.items) + len(b.items)) / 2
 		if k := h - len(a.items); k > 0 {
+			t.leafRoom(a, k)
 			a.items = append(a.items, b.items[:k]...)
-			copy(b.items, b.items[k:])
-			clear(b.items[len(b.items)-k:])
-			b.items = b.items[:len(b.items)-k]
+			clear(b.items[:k])
+			b.items = b.items[k:]
 		} else if k < 0 {
+			t.leafRoom(b, -k)
 			b.items = slices.Insert(b.items, 0, a.items[h:]...)
 			clear(a.items[h:])
 			a.items = a.items[:h]
@@ -509,6 +598,7 @@ func (t *ztree) rebalance(n *znode, i int) {
 func (t *ztree) merge(n *znode, li int) {
 	a, b := n.kids[li], n.kids[li+1]
 	if a.leaf() {
+		t.leafRoom(a, len(b.items))
 		a.items = append(a.items, b.items...)
 		a.next = b.next
 		if b.next != nil {
@@ -592,6 +682,9 @@ func (t *ztree) verify() error {
 			if len(n.items) == 0 {
 				return 0, fmt.Errorf("ztree: empty leaf")
 			}
+			if err := n.verifyWindow(); err != nil {
+				return 0, err
+			}
 			if lo != nil && zless(n.items[0], *lo) {
 				return 0, fmt.Errorf("ztree: %v below separator %v", n.items[0], *lo)
 			}
@@ -647,6 +740,29 @@ func (t *ztree) verify() error {
 		}
 		if l.prev != prev || l.next != next {
 			return fmt.Errorf("ztree: leaf %d badly linked", k)
+		}
+	}
+	return nil
+}
+
+// verifyWindow checks that a leaf's items are a window of its buf and that
+// buf is zero outside it (no stale member kept alive); it is for tests.
+func (n *znode) verifyWindow() error {
+	if len(n.buf) > 0 && len(n.buf) != cap(n.buf) {
+		return fmt.Errorf("ztree: leaf buf len %d cap %d", len(n.buf), cap(n.buf))
+	}
+	off := -1
+	for i := range n.buf {
+		if &n.buf[i] == &n.items[0] {
+			off = i
+		}
+	}
+	if off < 0 || off+cap(n.items) != len(n.buf) {
+		return fmt.Errorf("ztree: leaf items are not a window of its buf")
+	}
+	for i, m := range n.buf {
+		if (i < off || i >= off+len(n.items)) && m != (ZMember{}) {
+			return fmt.Errorf("ztree: leaf buf keeps %v outside its window", m)
 		}
 	}
 	return nil

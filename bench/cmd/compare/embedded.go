@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 
 	"github.com/alicebob/miniredis/v2"
@@ -217,6 +218,9 @@ func runEmbedded(cfg config) ([]harness.Result, []string, error) {
 	t := harness.NewTable("command", "ours ops/s", "miniredis ops/s", "ratio", "ours range", "miniredis range", "ours ops/CPU-s", "miniredis ops/CPU-s", "CPU ratio")
 	var results []harness.Result
 	for _, op := range embeddedOps {
+		if len(cfg.ops) > 0 && !slices.Contains(cfg.ops, op.name) {
+			continue
+		}
 		if op.load != nil {
 			if err := op.load(env); err != nil {
 				return nil, nil, fmt.Errorf("%s: load: %w", op.label, err)
@@ -244,7 +248,7 @@ func runEmbedded(cfg config) ([]harness.Result, []string, error) {
 	t.Print(os.Stdout)
 	var skips []string
 	for _, name := range []string{"zadd", "zrange"} {
-		if !hasEmbeddedOp(name) {
+		if !hasEmbeddedOp(name) && (len(cfg.ops) == 0 || slices.Contains(cfg.ops, name)) {
 			skips = append(skips, harness.Skip("embedded-"+name, "the engine has no sorted sets yet (branch setzset not merged)"))
 		}
 	}

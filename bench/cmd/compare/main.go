@@ -6,7 +6,7 @@
 //
 // Usage:
 //
-//	go run ./bench/cmd/compare [-short] [-png out.png] [-rounds N] [-cpuprofile f] NAME...
+//	go run ./bench/cmd/compare [-short] [-png out.png] [-rounds N] [-cpuprofile f] [-ops a,b] NAME...
 //
 // NAME is one of the comparisons below or "all". -short keeps each
 // comparison under a minute. Every peer that needs a server (redis-server)
@@ -42,6 +42,10 @@ type config struct {
 	// explicitRounds is -rounds when given (0 otherwise), for comparisons
 	// whose rounds are long enough that they run fewer by default.
 	explicitRounds int
+	// ops, when not empty, limits the embedded comparison to these
+	// operations (-ops get,hset), for quick before/after checks of one
+	// code path; the published figures come from full runs.
+	ops []string
 }
 
 // comparison is one registered comparison.
@@ -64,6 +68,7 @@ func main() {
 	png := flag.String("png", "", "also write a throughput-vs-concurrency chart to this PNG file")
 	rounds := flag.Int("rounds", 0, "rounds per contender (default 21, -short 9)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	ops := flag.String("ops", "", "comma-separated embedded operations to run (default all), e.g. get,hset")
 	flag.Usage = usage
 	flag.Parse()
 
@@ -83,6 +88,9 @@ func main() {
 	}
 	if *rounds > 0 {
 		cfg.rounds, cfg.explicitRounds = *rounds, *rounds
+	}
+	if *ops != "" {
+		cfg.ops = strings.Split(*ops, ",")
 	}
 
 	// The program must stop by itself whatever happens to a peer: a
@@ -184,7 +192,7 @@ func selected(args []string, chart bool) ([]string, error) {
 }
 
 func usage() {
-	fmt.Fprintf(os.Stderr, "usage: compare [-short] [-png out.png] [-rounds N] [-cpuprofile f] NAME...\n\ncomparisons (or all):\n")
+	fmt.Fprintf(os.Stderr, "usage: compare [-short] [-png out.png] [-rounds N] [-cpuprofile f] [-ops a,b] NAME...\n\ncomparisons (or all):\n")
 	slices.SortFunc(registry, func(a, b comparison) int { return a.order - b.order })
 	for _, c := range registry {
 		fmt.Fprintf(os.Stderr, "  %-9s %s\n", c.name, c.about)
