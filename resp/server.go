@@ -20,9 +20,14 @@
 //   - WATCH sees every write, expiry, deletion and TTL change of a key that
 //     existed when it was watched; a watched key that was absent, then
 //     created and deleted again before EXEC, goes unnoticed.
-//   - Commands the engine does not offer are unknown:
-//     functions (FUNCTION/FCALL), streams, SWAPDB, DUMP/RESTORE, MONITOR,
-//     sharded pub/sub.
+//   - Commands the engine does not offer are unknown: streams (X*), geo
+//     (GEO*), HyperLogLog (PF*), functions (FUNCTION/FCALL), SWAPDB,
+//     DUMP/RESTORE, MONITOR, sharded pub/sub, CLIENT PAUSE/TRACKING/REPLY,
+//     ACL, replication and cluster commands.
+//   - Blocking pops (cmd_block.go) wait in the engine, served in Redis's
+//     order. A connection served by a goroutine (TLS) that closes while
+//     waiting is noticed when the wait ends (an event loop notices at
+//     once); a RESP3 client's pub/sub pushes wait while it waits.
 //   - Lua scripts (EVAL, EVALSHA, *_RO, SCRIPT; cmd_script.go) run on
 //     gopher-lua, a Lua 5.1, inside one engine transaction over the whole
 //     database. A script running longer than DefaultScriptTimeLimit is
