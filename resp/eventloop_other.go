@@ -31,4 +31,5 @@ func (lc *loopConn) Read([]byte) (int, error)          { return 0, net.ErrClosed
 func (lc *loopConn) Write([]byte) (int, error)         { return 0, net.ErrClosed }
 func (lc *loopConn) outbound() int                     { return 0 }
 func (lc *loopConn) pause()                            {}
+func (lc *loopConn) queueFlush()                       {}
 func (lc *loopConn) close()                            {}

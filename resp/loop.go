@@ -137,9 +137,10 @@ func (c *client) onLoop(f func()) {
 	}
 }
 
-// process executes every complete command received, in order, and writes
-// all their replies with one write; it reports false when the connection
-// must be closed. A client with more than outputBacklogMax of unsent
+// process executes every complete command received, in order, and has
+// all their replies written with one write at the end of the loop's
+// iteration (queueFlush); it reports false when the connection must be
+// closed. A client with more than outputBacklogMax of unsent
 // output is paused: its input stays unread (in the reader, and in the
 // socket, whose buffer then fills and holds the client back) until the
 // socket drains.
@@ -155,16 +156,11 @@ func (c *client) process() bool {
 		lc.pause()
 		return true
 	}
-	if !c.runBatch() {
+	if !c.runBatch() || c.closeIdle.Load() {
 		_ = c.w.flush()
 		return false
 	}
-	if c.w.flush() != nil || c.closeIdle.Load() {
-		return false
-	}
-	if lc.outbound() > outputBacklogMax {
-		lc.pause()
-	}
+	lc.queueFlush()
 	return true
 }
 
