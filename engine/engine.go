@@ -343,7 +343,9 @@ func (db *DB) run(key string, fn func(t Txn) error) error {
 // command's error does not undo the commands before it (MULTI/EXEC
 // semantics); fn decides whether to go on.
 func (db *DB) Atomic(keys []string, fn func(t Txn) error) error {
-	now, err := db.begin()
+	// The time is read when a command needs it, as in run: the RESP
+	// listener runs every command through Atomic.
+	now, err := db.beginLazy()
 	if err != nil {
 		return err
 	}
