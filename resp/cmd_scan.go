@@ -235,6 +235,12 @@ func collectionScan(c *client, kind string, a []string, pairs bool, load func(t 
 		c.replyErr(err)
 		return
 	}
+	writeCollectionPage(c, all, cursor, o, pairs)
+}
+
+// writeCollectionPage answers an HSCAN/SSCAN/ZSCAN call with the page of
+// all (a whole collection, read for this call) that cursor starts.
+func writeCollectionPage(c *client, all []scanItem, cursor uint64, o scanOpts, pairs bool) {
 	var batch []scanItem
 	var next uint64
 	if len(all) <= smallCollection {

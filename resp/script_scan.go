@@ -2,7 +2,6 @@ package resp
 
 import (
 	"github.com/isa-cloud/isa-memstore/engine"
-	"github.com/isa-cloud/isa-memstore/internal/glob"
 )
 
 // scriptScans are HSCAN, SSCAN and ZSCAN for scripts. The commands' own
@@ -55,25 +54,7 @@ func scriptCollectionScan(pairs bool, load func(t engine.Txn, key string) ([]sca
 		if err != nil {
 			return err
 		}
-		batch, next := all, uint64(0)
-		if len(all) > smallCollection {
-			for i := range all {
-				all[i].h = scanHash(all[i].key)
-			}
-			sortItems(all)
-			batch, next = page(all, cursor, o.count)
-		}
-		out := make([]string, 0, 2*len(batch))
-		for _, it := range batch {
-			if o.match != "" && !glob.Match(o.match, it.key) {
-				continue
-			}
-			out = append(out, it.key)
-			if pairs {
-				out = append(out, it.val)
-			}
-		}
-		writeScanReply(c, next, out)
+		writeCollectionPage(c, all, cursor, o, pairs)
 		return nil
 	}
 }
