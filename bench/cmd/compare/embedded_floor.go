@@ -131,10 +131,16 @@ type floorZSet struct {
 	tree   *btree.BTreeG[floorZItem]
 }
 
+// floorZDegree is the B-tree's degree: with up to 127 items a node, a
+// 100-member set is one sorted array, the cheapest order at this size (at
+// 1 goroutine, ZADD's floor cost 4.5-5 us at degree 4, 1.8-2.2 us at 8,
+// 1.1-1.4 us at 16, 1.0-1.25 us at 32 and 0.67-1.0 us at 64, under load).
+const floorZDegree = 64
+
 func newFloorZSet() *floorZSet {
 	return &floorZSet{
 		scores: make(map[string]*float64, embZMembers),
-		tree:   btree.NewBTreeGOptions(floorZLess, btree.Options{NoLocks: true}),
+		tree:   btree.NewBTreeGOptions(floorZLess, btree.Options{NoLocks: true, Degree: floorZDegree}),
 	}
 }
 
