@@ -14,7 +14,8 @@ import (
 
 // The embedded comparison: our engine's DB methods against miniredis's
 // direct in-process API (the way Go tests use miniredis without a
-// connection), both in this process, 2 goroutines, one command per call.
+// connection), both in this process, 2 goroutines, one command per call,
+// with each command's floor (embedded_floor.go) measured alongside.
 //
 // Data shapes, the same for both sides:
 //   - strings: 100k keys of 16 bytes, values of 32 bytes (GET reads
@@ -48,6 +49,7 @@ type embeddedEnv struct {
 	lists  []string
 	zsets  []string
 	value  string
+	floor  *floorEnv
 }
 
 func newEmbeddedEnv() (*embeddedEnv, func(), error) {
@@ -55,7 +57,7 @@ func newEmbeddedEnv() (*embeddedEnv, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	env := &embeddedEnv{db: e.DB("bench"), m: miniredis.NewMiniRedis(), value: "v-0123456789abcdef0123456789abcd"}
+	env := &embeddedEnv{db: e.DB("bench"), m: miniredis.NewMiniRedis(), value: "v-0123456789abcdef0123456789abcd", floor: newFloorEnv()}
 	names := func(prefix string, n int) []string {
 		out := make([]string, n)
 		for i := range out {
@@ -77,14 +79,17 @@ func newEmbeddedEnv() (*embeddedEnv, func(), error) {
 	return env, cleanup, nil
 }
 
-// embeddedOp is one command measured on both sides. load prepares both
-// sides' data; ours and peer return a worker's operation.
+// embeddedOp is one command measured on both sides and on its floor. load
+// prepares all three's data; ours, peer and floor return a worker's
+// operation; floorAbout says in a few words what the floor does.
 type embeddedOp struct {
-	name  string // result suffix: embedded-<name>
-	label string
-	load  func(env *embeddedEnv) error
-	ours  func(env *embeddedEnv, w int) func(i int)
-	peer  func(env *embeddedEnv, w int) func(i int)
+	name       string // result suffix: embedded-<name>
+	label      string
+	load       func(env *embeddedEnv) error
+	ours       func(env *embeddedEnv, w int) func(i int)
+	peer       func(env *embeddedEnv, w int) func(i int)
+	floor      func(env *embeddedEnv, w int) func(i int)
+	floorAbout string
 }
 
 // embeddedOps is the list of commands; the sorted-set commands register
@@ -98,6 +103,7 @@ var embeddedOps = []embeddedOp{
 		peer: func(env *embeddedEnv, w int) func(int) {
 			return func(i int) { _ = env.m.Set(env.keys[walk(w, i, embKeys)], env.value) }
 		},
+		floor: floorSet, floorAbout: "bare Go map store",
 	},
 	{
 		name: "get", label: "GET",
@@ -110,6 +116,7 @@ var embeddedOps = []embeddedOp{
 					return err
 				}
 			}
+			floorLoadGet(env)
 			return nil
 		},
 		ours: func(env *embeddedEnv, w int) func(int) {
@@ -122,6 +129,7 @@ var embeddedOps = []embeddedOp{
 				}
 			}
 		},
+		floor: floorGet, floorAbout: "bare Go map lookup",
 	},
 	{
 		name: "incr", label: "INCR",
@@ -131,6 +139,7 @@ var embeddedOps = []embeddedOp{
 		peer: func(env *embeddedEnv, w int) func(int) {
 			return func(i int) { _, _ = env.m.Incr(env.ctrs[walk(w, i, embKeys)], 1) }
 		},
+		floor: floorIncr, floorAbout: "Go map lookup, strconv parse and format, map store",
 	},
 	{
 		name: "hset", label: "HSET",
@@ -146,6 +155,7 @@ var embeddedOps = []embeddedOp{
 				env.m.HSet(env.hashes[j%embHashes], env.fields[j/embHashes], env.value)
 			}
 		},
+		floor: floorHSet, floorAbout: "Go map lookup of the key, field map store",
 	},
 	{
 		name: "lpush-rpop", label: "LPUSH+RPOP",
@@ -160,6 +170,7 @@ var embeddedOps = []embeddedOp{
 					}
 				}
 			}
+			floorLoadLists(env)
 			return nil
 		},
 		ours: func(env *embeddedEnv, w int) func(int) {
@@ -178,6 +189,7 @@ var embeddedOps = []embeddedOp{
 				}
 			}
 		},
+		floor: floorLPushRPop, floorAbout: "Go map lookup of the key, ring-buffer deque push and pop",
 	},
 }
 
@@ -215,8 +227,10 @@ func runEmbedded(cfg config) ([]harness.Result, []string, error) {
 	defer cleanup()
 	defer env.m.Close()
 
-	t := harness.NewTable("command", "ours ops/s", "miniredis ops/s", "ratio", "ours range", "miniredis range", "ours ops/CPU-s", "miniredis ops/CPU-s", "CPU ratio")
+	// Each command's floor row follows it; its ratio is floor/miniredis.
+	t := harness.NewTable("command", "ops/s", "miniredis ops/s", "ratio", "range", "miniredis range", "ops/CPU-s", "miniredis ops/CPU-s", "CPU ratio")
 	var results []harness.Result
+	var floors []string
 	for _, op := range embeddedOps {
 		if len(cfg.ops) > 0 && !slices.Contains(cfg.ops, op.name) {
 			continue
@@ -226,26 +240,34 @@ func runEmbedded(cfg config) ([]harness.Result, []string, error) {
 				return nil, nil, fmt.Errorf("%s: load: %w", op.label, err)
 			}
 		}
-		var cpu [2][]float64
-		samples := harness.Alternate(cfg.rounds,
-			func() float64 {
-				r := harness.Measure(embeddedWorkers, cfg.round, func(w int) func(int) { return op.ours(env, w) })
-				cpu[0] = append(cpu[0], r.PerCPUSec)
+		sides := []func(env *embeddedEnv, w int) func(int){op.ours, op.peer, op.floor}
+		cpu := make([][]float64, len(sides))
+		fns := make([]func() float64, len(sides))
+		for s, side := range sides {
+			fns[s] = func() float64 {
+				r := harness.Measure(embeddedWorkers, cfg.round, func(w int) func(int) { return side(env, w) })
+				cpu[s] = append(cpu[s], r.PerCPUSec)
 				return r.PerSec
-			},
-			func() float64 {
-				r := harness.Measure(embeddedWorkers, cfg.round, func(w int) func(int) { return op.peer(env, w) })
-				cpu[1] = append(cpu[1], r.PerCPUSec)
-				return r.PerSec
-			})
-		ours, peer := harness.Median(samples[0]), harness.Median(samples[1])
-		oursCPU, peerCPU := harness.Median(cpu[0]), harness.Median(cpu[1])
+			}
+		}
+		samples := harness.Alternate(cfg.rounds, fns...)
+		ours, peer, floor := harness.Median(samples[0]), harness.Median(samples[1]), harness.Median(samples[2])
+		oursCPU, peerCPU, floorCPU := harness.Median(cpu[0]), harness.Median(cpu[1]), harness.Median(cpu[2])
 		ratio := ours / peer
 		t.Row(op.label, harness.Ops(ours), harness.Ops(peer), harness.Ratio(ratio), spread(samples[0]), spread(samples[1]),
 			harness.Ops(oursCPU), harness.Ops(peerCPU), harness.Ratio(oursCPU/peerCPU))
+		t.Row("  floor", harness.Ops(floor), "", harness.Ratio(floor/peer), spread(samples[2]), "",
+			harness.Ops(floorCPU), "", harness.Ratio(floorCPU/peerCPU))
 		results = append(results, harness.AtLeast("embedded-"+op.name, ratio, embTarget))
+		floors = append(floors, floorLine(op.name, op.floorAbout, floor/peer, ours/floor))
 	}
 	t.Print(os.Stdout)
+	// A floor line gives the best ratio an engine on these structures could
+	// have reached here, and how much of it ours reached; the RESULT lines
+	// keep their format.
+	for _, l := range floors {
+		fmt.Println(l)
+	}
 	var skips []string
 	for _, name := range []string{"zadd", "zrange"} {
 		if !hasEmbeddedOp(name) && (len(cfg.ops) == 0 || slices.Contains(cfg.ops, name)) {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -8,7 +10,7 @@ import (
 )
 
 // BenchmarkEmbedded runs each embedded comparison operation on both sides
-// under b.RunParallel, for profiling the hot paths with the usual tools:
+// and on its floor under b.RunParallel, for profiling the hot paths with the usual tools:
 //
 //	go test -run '^$' -bench 'Embedded/get/ours' -cpuprofile cpu.out ./bench/cmd/compare
 //	go tool pprof -top cpu.out
@@ -28,7 +30,7 @@ func BenchmarkEmbedded(b *testing.B) {
 			for _, side := range []struct {
 				name string
 				make func(env *embeddedEnv, w int) func(int)
-			}{{"ours", op.ours}, {"miniredis", op.peer}} {
+			}{{"ours", op.ours}, {"miniredis", op.peer}, {"floor", op.floor}} {
 				b.Run(side.name, func(b *testing.B) {
 					var worker atomic.Int64
 					b.RunParallel(func(pb *testing.PB) {
@@ -53,10 +55,11 @@ func TestEmbeddedOpsWork(t *testing.T) {
 			require.NoError(t, op.load(env), op.name)
 		}
 		for w := range embeddedWorkers {
-			ours, peer := op.ours(env, w), op.peer(env, w)
+			ours, peer, floor := op.ours(env, w), op.peer(env, w), op.floor(env, w)
 			for i := range 100 {
 				ours(i)
 				peer(i)
+				floor(i)
 			}
 		}
 	}
@@ -67,4 +70,83 @@ func TestEmbeddedOpsWork(t *testing.T) {
 	got, err := env.m.Get(env.keys[walk(1, 5, embKeys)])
 	require.NoError(t, err)
 	require.Equal(t, env.value, got)
+}
+
+// TestEmbeddedFloorsConcurrently runs both workers' floors at once, as the
+// rounds do: under -race it shows that the floors share nothing they write,
+// which is what lets them go without locks.
+func TestEmbeddedFloorsConcurrently(t *testing.T) {
+	env, cleanup, err := newEmbeddedEnv()
+	require.NoError(t, err)
+	t.Cleanup(cleanup)
+	t.Cleanup(env.m.Close)
+	for _, op := range embeddedOps {
+		require.NotNil(t, op.floor, op.name)
+		require.NotEmpty(t, op.floorAbout, op.name)
+		if op.load != nil {
+			require.NoError(t, op.load(env), op.name)
+		}
+		var wg sync.WaitGroup
+		for w := range embeddedWorkers {
+			f := op.floor(env, w)
+			wg.Go(func() {
+				for i := range 2000 {
+					f(i)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	// What the floors wrote is what the commands would have left.
+	for w, fw := range env.floor.w {
+		k := env.keys[walk(w, 0, embKeys)]
+		require.Equal(t, env.value, fw.set[k])
+		require.Equal(t, "1", fw.ctrs[env.ctrs[walk(w, 0, embKeys)]], "each counter is hit once in 2000 steps of 100k")
+		j := walk(w, 0, embHashes*embFields)
+		require.Equal(t, env.value, fw.hashes[env.hashes[j%embHashes]][env.fields[j/embHashes]])
+		for _, l := range env.lists {
+			require.Equal(t, embListLen, fw.lists[l].n, "LPUSH+RPOP keeps the length")
+		}
+		j = walk(w, 1999, embZSets*embZMembers)
+		z := fw.zsets[env.zsets[j%embZSets]]
+		require.Equal(t, 1999.0, *z.scores[env.fields[j/embZSets]])
+		require.Equal(t, len(z.scores), z.tree.Len(), "one ordered entry per member")
+	}
+}
+
+func TestFloorDeque(t *testing.T) {
+	var d floorDeque
+	_, ok := d.popBack()
+	require.False(t, ok)
+	// LPUSH 0..19 then RPOP: a queue, so the first pushed comes out first,
+	// across the growth from 8 to 16 to 32 slots.
+	for i := range 20 {
+		d.pushFront(strconv.Itoa(i))
+	}
+	for i := range 20 {
+		v, ok := d.popBack()
+		require.True(t, ok)
+		require.Equal(t, strconv.Itoa(i), v)
+	}
+	_, ok = d.popBack()
+	require.False(t, ok)
+}
+
+func TestFloorZSet(t *testing.T) {
+	z := newFloorZSet()
+	require.Equal(t, 1, z.add("b", 2))
+	require.Equal(t, 1, z.add("a", 2))
+	require.Equal(t, 1, z.add("c", 1))
+	require.Equal(t, 0, z.add("c", 3), "an existing member is not counted")
+	require.Equal(t, 0, z.add("a", 2), "an unchanged score")
+	require.Equal(t, []floorZItem{{2, "a"}, {2, "b"}, {3, "c"}}, z.rangeAll(nil),
+		"score order, ties by member, the old (1, c) gone")
+	require.Equal(t, 3, z.tree.Len())
+}
+
+func TestFloorLine(t *testing.T) {
+	require.Equal(t, "FLOOR embedded-get: 4.12 (bare Go map lookup, vs miniredis); engine/floor 0.45",
+		floorLine("get", "bare Go map lookup", 4.1249, 0.451))
+	require.Equal(t, "FLOOR embedded-zadd: 12.00 (x, vs miniredis); engine/floor 0.18",
+		floorLine("zadd", "x", 12, 0.18))
 }

@@ -27,6 +27,7 @@ func init() {
 					_, _ = env.m.ZAdd(env.zsets[j%embZSets], float64(i), env.fields[j/embZSets])
 				}
 			},
+			floor: floorZAdd, floorAbout: "Go map lookups of key and member, B-tree delete and insert",
 		},
 		embeddedOp{
 			name: "zrange", label: "ZRANGE 0 -1",
@@ -41,6 +42,7 @@ func init() {
 						}
 					}
 				}
+				floorLoadZRange(env)
 				return nil
 			},
 			ours: func(env *embeddedEnv, w int) func(int) {
@@ -59,5 +61,6 @@ func init() {
 					}
 				}
 			},
+			floor: floorZRange, floorAbout: "Go map lookup of the key, in-order B-tree walk into a reused buffer",
 		})
 }
