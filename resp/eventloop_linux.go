@@ -133,7 +133,8 @@ func (l *eventLoop) stop() {
 
 func (l *eventLoop) run() {
 	defer close(l.done)
-	lastYield := time.Now()
+	l.now = time.Now().UnixNano()
+	lastYield := l.now
 	for {
 		// A goroutine that never parks looks, to the Go scheduler, like
 		// one running for ever: every 10 ms sysmon preempts it and takes
@@ -141,8 +142,8 @@ func (l *eventLoop) run() {
 		// every 20 us while it does so. Yielding now and then, more often
 		// than that, keeps the scheduler quiet (fewer wake-ups of other
 		// threads than yielding on every idle poll, as gnet does).
-		if time.Since(lastYield) > yieldEvery {
-			lastYield = time.Now()
+		if l.now-lastYield > int64(yieldEvery) {
+			lastYield = l.now
 			runtime.Gosched()
 		}
 		n, err := unix.EpollWait(l.epfd, l.events, -1)
