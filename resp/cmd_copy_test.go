@@ -11,7 +11,7 @@ import (
 
 // copyDB is the second database of the COPY/MOVE differential cases (the
 // first is diffDB).
-const copyDB = "13"
+const copyDB = "8"
 
 var copyDiffCases = map[string][][]string{
 	"copy": {

@@ -23,9 +23,11 @@ import (
 // compared as multisets of their top-level elements.
 
 // diffDB is the database both sides use on the shared test Redis; the
-// transaction cases also use 15. Other packages' differential tests use 9
-// (glob), 10 (hashes/lists) and 11 (sets/zsets), and may run at the same
-// time.
+// transaction and script cases also use 15, the COPY/MOVE cases 8
+// (copyDB). Other packages' tests use 9 (glob, engine strings), 10
+// (hashes/lists), 11 (sets/zsets), 12 (Redis backend) and 13 (engine
+// blocking pops), and run at the same time: a database belongs to one
+// package.
 const diffDB = "14"
 
 // unordered lists the commands whose reply order is unspecified.
