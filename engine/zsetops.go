@@ -485,16 +485,7 @@ func (db *DB) ZLexCount(key string, min, max LexBound) (n int64, err error) {
 
 // ZLexCount is ZLEXCOUNT; O(log n).
 func (t Txn) ZLexCount(key string, min, max LexBound) (int64, error) {
-	t.read()
-	_, z, err := zsetOf(t.tx, key, true)
-	if z == nil {
-		return 0, err
-	}
-	lo, hi := lexSpan(z, min, max)
-	if hi <= lo {
-		return 0, nil
-	}
-	return int64(hi - lo), nil
+	return t.countSpan(key, func(z *store.ZSet) (int, int) { return lexSpan(z, min, max) })
 }
 
 // ZRemRangeByLex removes the members within the lexicographic range
@@ -506,18 +497,7 @@ func (db *DB) ZRemRangeByLex(key string, min, max LexBound) (n int64, err error)
 
 // ZRemRangeByLex is ZREMRANGEBYLEX.
 func (t Txn) ZRemRangeByLex(key string, min, max LexBound) (int64, error) {
-	t.read()
-	e, z, err := zsetOf(t.tx, key, false)
-	if e == nil {
-		return 0, err
-	}
-	lo, hi := lexSpan(z, min, max)
-	if hi <= lo {
-		return 0, nil
-	}
-	n := z.RemoveRange(lo, hi)
-	t.tx.Changed(key, e)
-	return int64(n), nil
+	return t.removeSpan(key, func(z *store.ZSet) (int, int) { return lexSpan(z, min, max) })
 }
 
 // ZRangeStore stores the members ZRange(src, q) would return, with their

@@ -515,12 +515,18 @@ func (db *DB) ZCount(key string, min, max ScoreBound) (n int64, err error) {
 
 // ZCount is ZCOUNT; O(log n).
 func (t Txn) ZCount(key string, min, max ScoreBound) (int64, error) {
+	return t.countSpan(key, func(z *store.ZSet) (int, int) { return scoreSpan(z, min, max) })
+}
+
+// countSpan counts the members between the ascending positions [lo, hi)
+// that span finds (ZCOUNT, ZLEXCOUNT).
+func (t Txn) countSpan(key string, span func(z *store.ZSet) (lo, hi int)) (int64, error) {
 	t.read()
 	_, z, err := zsetOf(t.tx, key, true)
 	if z == nil {
 		return 0, err
 	}
-	lo, hi := scoreSpan(z, min, max)
+	lo, hi := span(z)
 	if hi <= lo {
 		return 0, nil
 	}
@@ -754,12 +760,19 @@ func (db *DB) ZRemRangeByScore(key string, min, max ScoreBound) (n int64, err er
 
 // ZRemRangeByScore is ZREMRANGEBYSCORE.
 func (t Txn) ZRemRangeByScore(key string, min, max ScoreBound) (int64, error) {
+	return t.removeSpan(key, func(z *store.ZSet) (int, int) { return scoreSpan(z, min, max) })
+}
+
+// removeSpan removes the members between the ascending positions
+// [lo, hi) that span finds and returns how many (ZREMRANGEBYSCORE,
+// ZREMRANGEBYLEX).
+func (t Txn) removeSpan(key string, span func(z *store.ZSet) (lo, hi int)) (int64, error) {
 	t.read()
 	e, z, err := zsetOf(t.tx, key, false)
 	if e == nil {
 		return 0, err
 	}
-	lo, hi := scoreSpan(z, min, max)
+	lo, hi := span(z)
 	if hi <= lo {
 		return 0, nil
 	}

@@ -37,8 +37,8 @@ func init() {
 		zs(&command{name: "zdiffstore", arity: -4, flags: rw, first: 1, last: 1, step: 1, since: "6.2.0", summary: "Subtract multiple sorted sets and store the resulting sorted set in a new key", keys: storeKeys, txn: cmdZCombine(opZDiff, true)}),
 		zs(&command{name: "zintercard", arity: -3, flags: ro, borrow: true, since: "7.0.0", summary: "Intersect multiple sorted sets and return the cardinality of the result", keys: readKeys, txn: cmdZInterCard}),
 		zs(&command{name: "zrangestore", arity: -5, flags: rw, first: 1, last: 2, step: 1, since: "6.2.0", summary: "Store a range of members from sorted set into another key", txn: cmdZRangeStore}),
-		zs(&command{name: "zlexcount", arity: 4, flags: ro | flagFast, borrow: true, since: "2.8.9", summary: "Count the number of members in a sorted set between a given lexicographical range", txn: cmdZLexCount}),
-		zs(&command{name: "zremrangebylex", arity: 4, flags: flagWrite, since: "2.8.9", summary: "Remove all members in a sorted set between the given lexicographical range", txn: cmdZRemRangeByLex}),
+		zs(&command{name: "zlexcount", arity: 4, flags: ro | flagFast, borrow: true, since: "2.8.9", summary: "Count the number of members in a sorted set between a given lexicographical range", txn: cmdLexRange(engine.Txn.ZLexCount)}),
+		zs(&command{name: "zremrangebylex", arity: 4, flags: flagWrite, since: "2.8.9", summary: "Remove all members in a sorted set between the given lexicographical range", txn: cmdLexRange(engine.Txn.ZRemRangeByLex)}),
 		zs(&command{name: "zrandmember", arity: -2, flags: ro, borrow: true, since: "6.2.0", summary: "Get one or multiple random elements from a sorted set", txn: cmdZRandMember}),
 		zs(&command{name: "hrandfield", arity: -2, flags: ro, borrow: true, group: "hash", since: "6.2.0", summary: "Get one or multiple random fields from a hash", txn: cmdHRandField}),
 		zs(&command{name: "sintercard", arity: -3, flags: ro, borrow: true, group: "set", since: "7.0.0", summary: "Intersect multiple sets and return the cardinality of the result", keys: readKeys, txn: cmdSInterCard}),
@@ -268,30 +268,21 @@ func cmdZRangeStore(c *client, t engine.Txn, a []string) error {
 	return nil
 }
 
-func cmdZLexCount(c *client, t engine.Txn, a []string) error {
-	min, max, err := lexRange(a[1], a[2])
-	if err != nil {
-		return err
+// cmdLexRange is ZLEXCOUNT and ZREMRANGEBYLEX: key min max, answered with
+// a count.
+func cmdLexRange(f func(t engine.Txn, key string, min, max engine.LexBound) (int64, error)) func(c *client, t engine.Txn, a []string) error {
+	return func(c *client, t engine.Txn, a []string) error {
+		min, max, err := lexRange(a[1], a[2])
+		if err != nil {
+			return err
+		}
+		n, err := f(t, a[0], min, max)
+		if err != nil {
+			return err
+		}
+		c.w.integer(n)
+		return nil
 	}
-	n, err := t.ZLexCount(a[0], min, max)
-	if err != nil {
-		return err
-	}
-	c.w.integer(n)
-	return nil
-}
-
-func cmdZRemRangeByLex(c *client, t engine.Txn, a []string) error {
-	min, max, err := lexRange(a[1], a[2])
-	if err != nil {
-		return err
-	}
-	n, err := t.ZRemRangeByLex(a[0], min, max)
-	if err != nil {
-		return err
-	}
-	c.w.integer(n)
-	return nil
 }
 
 // randomCount parses the count and the WITH... flag of ZRANDMEMBER and
