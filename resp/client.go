@@ -251,7 +251,6 @@ func (c *client) runBatch() bool {
 }
 
 func (c *client) cleanup() {
-	c.cancelBlock()
 	if c.sub != nil {
 		c.sub.Close()
 		<-c.fwdDone
