@@ -88,6 +88,17 @@ func InvalidExpire(cmd string) error { return invalidExpire(cmd) }
 
 // Get returns the string at key.
 func (db *DB) Get(key string) (value string, found bool, err error) {
+	// The common case skips the transaction (store.ReadString says why);
+	// a key past its deadline is deleted by the transaction below.
+	if !db.e.closed.Load() {
+		v, ok, wrong, expired := db.ks.ReadString(key)
+		if wrong {
+			return "", false, ErrWrongType
+		}
+		if !expired {
+			return v, ok, nil
+		}
+	}
 	err = db.run(key, func(t Txn) error { value, found, err = t.Get(key); return err })
 	return value, found, err
 }

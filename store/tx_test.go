@@ -684,3 +684,62 @@ func TestChangedChecksTheStoredEntry(t *testing.T) {
 		require.True(t, tx.Changed("h", e))
 	})
 }
+
+// TestReadString checks GET's transaction-free read against a
+// transaction's Read on a twin keyspace: the same answers, the same hit,
+// miss and command counts, the same accessed stamps; a key past its
+// deadline is left for a transaction to delete, untouched and uncounted.
+func TestReadString(t *testing.T) {
+	var now, coarse atomic.Int64
+	now.Store(7_000_500)
+	coarse.Store(7_000_000)
+	newKS := func() *Keyspace {
+		ks := New(Options{Shards: 4, Now: now.Load, Coarse: coarse.Load})
+		t.Cleanup(func() { require.NoError(t, ks.Verify()) })
+		return ks
+	}
+	fast, slow := newKS(), newKS()
+	for _, ks := range []*Keyspace{fast, slow} {
+		update(t, ks, 1_000_000, "s", func(tx *Tx) { tx.PutString("s", "value") })
+		update(t, ks, 1_000_000, "h", func(tx *Tx) {
+			h := NewHash()
+			h.Set("f", "v")
+			tx.Put("h", NewCollection(h))
+		})
+		update(t, ks, 1_000_000, "ttl", func(tx *Tx) {
+			e := tx.PutString("ttl", "soon")
+			require.True(t, tx.SetDeadline("ttl", e, 7_000_600))
+		})
+	}
+	readSlow := func(key string) (val string, found, wrongType bool) {
+		update(t, slow, LazyNow, key, func(tx *Tx) {
+			tx.CountCommand()
+			e := tx.Read(key)
+			switch {
+			case e == nil:
+			case e.Type() != TypeString:
+				wrongType = true
+			default:
+				val, found = e.Str(), true
+			}
+		})
+		return val, found, wrongType
+	}
+	for _, key := range []string{"s", "missing", "h", "ttl"} {
+		val, found, wrongType, expired := fast.ReadString(key)
+		require.False(t, expired, key)
+		sv, sf, sw := readSlow(key)
+		require.Equal(t, []any{sv, sf, sw}, []any{val, found, wrongType}, key)
+	}
+	require.Equal(t, slow.Stats(), fast.Stats())
+	require.Equal(t, uint32(7_000), fast.shards[fast.shardOf("s")].m["s"].accessed, "accessed stamp from the coarse clock")
+	require.Equal(t, slow.shards[slow.shardOf("s")].m["s"].accessed, fast.shards[fast.shardOf("s")].m["s"].accessed)
+
+	// At its deadline the key is not read, not counted and not deleted.
+	now.Store(7_000_600)
+	before := fast.Stats()
+	val, found, wrongType, expired := fast.ReadString("ttl")
+	require.Equal(t, []any{"", false, false, true}, []any{val, found, wrongType, expired})
+	require.Equal(t, before, fast.Stats())
+	require.NotNil(t, fast.shards[fast.shardOf("ttl")].m["ttl"], "left for a transaction to delete")
+}
