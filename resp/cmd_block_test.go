@@ -28,7 +28,7 @@ func TestBlockingPopsGoRedis(t *testing.T) {
 		for _, proto := range []int{2, 3} {
 			t.Run(fmt.Sprintf("%s/RESP%d", m.name, proto), func(t *testing.T) {
 				clock := ttl.NewManual(time.Unix(1_700_000_000, 0))
-				srv, _, addr := startServer(t, Options{EventLoops: m.loops}, engine.Options{Clock: clock})
+				srv, _, addr := startServer(t, m.opts(), engine.Options{Clock: clock})
 				ctx := testCtx(t)
 				waiter := newGoRedis(t, addr, proto)
 				writer := newGoRedis(t, addr, proto)
@@ -107,7 +107,7 @@ func TestBlockingPopsGoRedis(t *testing.T) {
 func TestBlockingPopHoldsThePipeline(t *testing.T) {
 	for _, m := range servingModes {
 		t.Run(m.name, func(t *testing.T) {
-			srv, _, addr := startServer(t, Options{EventLoops: m.loops})
+			srv, _, addr := startServer(t, m.opts())
 			c := dialRaw(t, addr)
 			c.write(append(append(encode("BLPOP", "k", "0"), encode("PING")...), encode("LLEN", "k")...))
 			waitBlocked(t, srv, 1)
@@ -139,7 +139,7 @@ func TestBlockedClientDisconnects(t *testing.T) {
 func TestClientUnblock(t *testing.T) {
 	for _, m := range servingModes {
 		t.Run(m.name, func(t *testing.T) {
-			srv, _, addr := startServer(t, Options{EventLoops: m.loops})
+			srv, _, addr := startServer(t, m.opts())
 			c := dialRaw(t, addr)
 			id := strings.TrimSuffix(strings.TrimPrefix(c.do("CLIENT", "ID"), ":"), "\r\n")
 			admin := dialRaw(t, addr)

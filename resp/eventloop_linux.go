@@ -39,6 +39,9 @@ type eventLoop struct {
 	// iteration (see queueFlush).
 	flushQ []*loopConn
 	done   chan struct{} // closed when run has returned
+	// busyPoll (ns) is how long after the last epoll_wait returned the
+	// loop polls before it blocks (Options.BusyPoll); 0: never.
+	busyPoll int64
 
 	mu      sync.Mutex
 	tasks   []func()
@@ -73,7 +76,7 @@ var errWouldBlock = errors.New("resp: no data ready")
 // loopsSupported reports whether this platform has event loops.
 const loopsSupported = true
 
-func newEventLoop() (*eventLoop, error) {
+func newEventLoop(busyPoll time.Duration) (*eventLoop, error) {
 	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
 		return nil, err
@@ -89,11 +92,12 @@ func newEventLoop() (*eventLoop, error) {
 		return nil, err
 	}
 	l := &eventLoop{
-		epfd:   epfd,
-		wakeFd: wfd,
-		conns:  make([]*loopConn, 0, 64),
-		events: make([]unix.EpollEvent, 256),
-		done:   make(chan struct{}),
+		epfd:     epfd,
+		wakeFd:   wfd,
+		conns:    make([]*loopConn, 0, 64),
+		events:   make([]unix.EpollEvent, 256),
+		done:     make(chan struct{}),
+		busyPoll: int64(busyPoll),
 	}
 	go l.run()
 	return l, nil
@@ -146,8 +150,7 @@ func (l *eventLoop) run() {
 			lastYield = l.now
 			runtime.Gosched()
 		}
-		n, err := unix.EpollWait(l.epfd, l.events, -1)
-		l.now = time.Now().UnixNano()
+		n, err := l.wait()
 		if err != nil {
 			if err == unix.EINTR {
 				continue
@@ -177,6 +180,35 @@ func (l *eventLoop) run() {
 			l.flushPending()
 		}
 	}
+}
+
+// wait returns the next ready events, blocking until there are some. Until
+// busyPoll has passed since the last wait returned, it polls without
+// blocking first (Options.BusyPoll says why), so an iteration that itself
+// took longer goes straight to the blocking wait. The polls are raw system
+// calls: they return at once, so handing the P to the scheduler around
+// them would cost more than the poll.
+func (l *eventLoop) wait() (int, error) {
+	if l.busyPoll > 0 {
+		start := l.now
+		for {
+			n, _, e := syscall.RawSyscall6(syscall.SYS_EPOLL_WAIT, uintptr(l.epfd),
+				uintptr(unsafe.Pointer(&l.events[0])), uintptr(len(l.events)), 0, 0, 0)
+			l.now = time.Now().UnixNano()
+			if e != 0 && e != syscall.EINTR {
+				return 0, e
+			}
+			if e == 0 && n > 0 {
+				return int(n), nil
+			}
+			if l.now-start >= l.busyPoll {
+				break
+			}
+		}
+	}
+	n, err := unix.EpollWait(l.epfd, l.events, -1)
+	l.now = time.Now().UnixNano()
+	return n, err
 }
 
 // queueFlush has the client's replies written at the end of the current

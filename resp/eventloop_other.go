@@ -5,6 +5,7 @@ package resp
 import (
 	"errors"
 	"net"
+	"time"
 )
 
 // Event loops use epoll; elsewhere every connection is served by a
@@ -20,7 +21,7 @@ type loopConn struct {
 	closed bool
 }
 
-func newEventLoop() (*eventLoop, error) {
+func newEventLoop(time.Duration) (*eventLoop, error) {
 	return nil, errors.New("resp: no event loops on this platform")
 }
 

@@ -55,7 +55,7 @@ func (s *Server) startLoops() {
 		return
 	}
 	for range s.opts.EventLoops {
-		l, err := newEventLoop()
+		l, err := newEventLoop(s.opts.BusyPoll)
 		if err != nil {
 			log.Printf("resp: event loops unavailable, serving connections with goroutines: %v", err)
 			for _, l := range s.loops {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -16,19 +17,26 @@ import (
 	"github.com/isa-cloud/isa-memstore/engine"
 )
 
-// servingModes are the two ways a connection is served: by the event loops
-// (the default) and by a goroutine of its own.
-var servingModes = []struct {
-	name  string
-	loops int
-}{{"loops", 0}, {"goroutines", -1}}
+// servingModes are the ways a connection is served: by the event loops
+// (the default), with busy polling off or so long that every wait of the
+// test polls, and by a goroutine of its own.
+type servingMode struct {
+	name     string
+	loops    int
+	busyPoll time.Duration
+}
+
+var servingModes = []servingMode{{"loops", 0, 0}, {"loops-no-busy-poll", 0, -1}, {"loops-busy-poll-1h", 0, time.Hour}, {"goroutines", -1, 0}}
+
+// opts are the server options of a serving mode.
+func (m servingMode) opts() Options { return Options{EventLoops: m.loops, BusyPoll: m.busyPoll} }
 
 // Both ways of serving a connection give the same replies: a pipeline,
 // MULTI/EXEC, pub/sub, QUIT.
 func TestServingModes(t *testing.T) {
 	for _, m := range servingModes {
 		t.Run(m.name, func(t *testing.T) {
-			srv, _, addr := startServer(t, Options{EventLoops: m.loops})
+			srv, _, addr := startServer(t, m.opts())
 			c := dialRaw(t, addr)
 			var req []byte
 			for i := range 100 {
@@ -251,4 +259,21 @@ func TestLoopClientKill(t *testing.T) {
 	_, err := victim.br.ReadByte()
 	assert.ErrorIs(t, err, io.EOF)
 	assert.Equal(t, "+PONG\r\n", killer.do("PING"))
+}
+
+// BusyPoll's default needs a second P: a loop polling on the only one would
+// keep every other goroutine waiting.
+func TestBusyPollOption(t *testing.T) {
+	eng, err := engine.Open(engine.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, eng.Close()) })
+	busy := func(o Options) time.Duration { return NewServer(eng, o).opts.BusyPoll }
+	if runtime.GOMAXPROCS(0) >= 2 {
+		assert.Equal(t, DefaultBusyPoll, busy(Options{}))
+		assert.Equal(t, time.Millisecond, busy(Options{BusyPoll: time.Millisecond}))
+	} else {
+		assert.Zero(t, busy(Options{}))
+		assert.Zero(t, busy(Options{BusyPoll: time.Millisecond}))
+	}
+	assert.Zero(t, busy(Options{BusyPoll: -1}))
 }

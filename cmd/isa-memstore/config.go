@@ -18,6 +18,7 @@ import (
 type config struct {
 	addr            string
 	respAddr        string
+	respBusyPoll    time.Duration
 	logFormat       string
 	logLevel        slog.Level
 	tlsCert, tlsKey string
@@ -117,6 +118,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	fs.SetOutput(io.Discard) // errors are returned, usage printed on --help only
 	fs.StringVar(&c.addr, "addr", c.addr, "`host:port` to listen on (env "+legacyPortEnv+" sets the port when neither --addr nor its env is given)")
 	fs.StringVar(&c.respAddr, "resp-addr", "", "`host:port` of a Redis protocol (RESP) listener for redis-cli and Redis clients; off when empty (with a token, clients must AUTH with it)")
+	fs.DurationVar(&c.respBusyPoll, "resp-busy-poll", 0, "how long the RESP listener's event loops poll before they sleep, after serving requests (0: 50us with 2 or more CPUs, negative: never)")
 	fs.Var(formatFlag{&c.logFormat}, "log-format", "log format: `text` or json (logs go to stderr)")
 	fs.Var(levelFlag{&c.logLevel}, "log-level", "log level: debug, `info`, warn or error (debug logs every call)")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "PEM certificate `file`; with --tls-key, serve TLS only")

@@ -31,13 +31,14 @@ func TestParseConfigDefaults(t *testing.T) {
 
 func TestParseConfigEnvAndFlags(t *testing.T) {
 	e := env(map[string]string{
-		"ISA_MEMSTORE_ADDR":          "127.0.0.1:7000",
-		"ISA_MEMSTORE_LOG_FORMAT":    "json",
-		"ISA_MEMSTORE_LOG_LEVEL":     "DEBUG",
-		"ISA_MEMSTORE_MAX_KEY_BYTES": "100",
-		"ISA_MEMSTORE_TOKEN":         "t0k",
-		"ISA_MEMSTORE_CONSUL_ADDR":   "consul:8500",
-		"ISA_CLOUD_REDIS_GRPC_PORT":  "9999", // ignored: ISA_MEMSTORE_ADDR is set
+		"ISA_MEMSTORE_ADDR":           "127.0.0.1:7000",
+		"ISA_MEMSTORE_LOG_FORMAT":     "json",
+		"ISA_MEMSTORE_LOG_LEVEL":      "DEBUG",
+		"ISA_MEMSTORE_MAX_KEY_BYTES":  "100",
+		"ISA_MEMSTORE_TOKEN":          "t0k",
+		"ISA_MEMSTORE_CONSUL_ADDR":    "consul:8500",
+		"ISA_MEMSTORE_RESP_BUSY_POLL": "20us",
+		"ISA_CLOUD_REDIS_GRPC_PORT":   "9999", // ignored: ISA_MEMSTORE_ADDR is set
 	})
 	c, err := parseConfig(nil, e, &bytes.Buffer{})
 	require.NoError(t, err)
@@ -47,12 +48,14 @@ func TestParseConfigEnvAndFlags(t *testing.T) {
 	assert.Equal(t, 100, c.limits.MaxKeyBytes)
 	assert.Equal(t, "t0k", c.token)
 	assert.Equal(t, "consul:8500", c.consulAddr)
+	assert.Equal(t, 20*time.Microsecond, c.respBusyPoll)
 
 	// A flag wins over its env.
-	c, err = parseConfig([]string{"--addr", "127.0.0.1:8000", "--max-key-bytes=5"}, e, &bytes.Buffer{})
+	c, err = parseConfig([]string{"--addr", "127.0.0.1:8000", "--max-key-bytes=5", "--resp-busy-poll=-1ns"}, e, &bytes.Buffer{})
 	require.NoError(t, err)
 	assert.Equal(t, "127.0.0.1:8000", c.addr)
 	assert.Equal(t, 5, c.limits.MaxKeyBytes)
+	assert.Equal(t, -time.Nanosecond, c.respBusyPoll)
 }
 
 func TestParseConfigLegacyPort(t *testing.T) {

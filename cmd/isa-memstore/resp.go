@@ -33,7 +33,7 @@ func startRESP(cfg *config, eng *engine.Engine, token string, log *slog.Logger) 
 	if err != nil {
 		return nil, err
 	}
-	rs := &respListener{srv: resp.NewServer(eng, resp.Options{Password: token}), served: make(chan error, 1), done: make(chan struct{})}
+	rs := &respListener{srv: resp.NewServer(eng, resp.Options{Password: token, BusyPoll: cfg.respBusyPoll}), served: make(chan error, 1), done: make(chan struct{})}
 	go func() {
 		defer close(rs.done)
 		rs.served <- rs.srv.Serve(l)
