@@ -12,6 +12,8 @@
 # script also reports each server's CPU time per request (user+sys, from
 # /proc/PID/stat around each run), which background load barely affects.
 # Everything listens on 127.0.0.1 only, on free ports, and is stopped at exit.
+# RESP_SERVER_FLAGS are extra flags for bench/resp-server, for instance
+# RESP_SERVER_FLAGS=-busy-poll=-1ns to compare without busy polling.
 set -euo pipefail
 
 n=200000
@@ -50,7 +52,8 @@ wait_ping() {
 
 (cd "$root" && go build -o "$work/resp-server" ./bench/resp-server)
 mport=$(free_port)
-"$work/resp-server" -addr "127.0.0.1:$mport" >"$work/memstore.log" 2>&1 &
+# shellcheck disable=SC2086 # RESP_SERVER_FLAGS is a list of flags
+"$work/resp-server" -addr "127.0.0.1:$mport" ${RESP_SERVER_FLAGS:-} >"$work/memstore.log" 2>&1 &
 pids+=($!)
 mpid=$!
 rport=$(free_port)

@@ -2,7 +2,7 @@
 // for bench/resp-compare.sh: a minimal process whose throughput is the RESP
 // listener's and the engine's, nothing else.
 //
-//	go run ./bench/resp-server -addr 127.0.0.1:6380 [-cpuprofile cpu.out]
+//	go run ./bench/resp-server -addr 127.0.0.1:6380 [-busy-poll 50us] [-cpuprofile cpu.out]
 package main
 
 import (
@@ -22,6 +22,7 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:6380", "listen address")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here until the process is stopped")
+	busyPoll := flag.Duration("busy-poll", 0, "resp.Options.BusyPoll (0: the default, negative: off)")
 	flag.Parse()
 
 	if *cpuprofile != "" {
@@ -42,7 +43,7 @@ func main() {
 		log.Fatal(err)
 	}
 	defer eng.Close()
-	srv := resp.NewServer(eng, resp.Options{})
+	srv := resp.NewServer(eng, resp.Options{BusyPoll: *busyPoll})
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe(*addr) }()
 
