@@ -187,12 +187,14 @@ func (l *eventLoop) run() {
 // blocking first (Options.BusyPoll says why), so an iteration that itself
 // took longer goes straight to the blocking wait. The polls are raw system
 // calls: they return at once, so handing the P to the scheduler around
-// them would cost more than the poll.
+// them would cost more than the poll. epoll_pwait with no signal mask is
+// epoll_wait, and exists on every Linux architecture (arm64 has no
+// epoll_wait).
 func (l *eventLoop) wait() (int, error) {
 	if l.busyPoll > 0 {
 		start := l.now
 		for {
-			n, _, e := syscall.RawSyscall6(syscall.SYS_EPOLL_WAIT, uintptr(l.epfd),
+			n, _, e := syscall.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(l.epfd),
 				uintptr(unsafe.Pointer(&l.events[0])), uintptr(len(l.events)), 0, 0, 0)
 			l.now = time.Now().UnixNano()
 			if e != 0 && e != syscall.EINTR {
