@@ -78,7 +78,7 @@ func (t Txn) LCS(ka, kb string, opts ...string) (LCSResult, error) {
 	if res.Idx && res.LenOnly {
 		return res, errLCSLenIdx
 	}
-	if len(a) >= math.MaxUint32-1 || len(b) >= math.MaxUint32-1 {
+	if uint64(len(a)) >= math.MaxUint32-1 || uint64(len(b)) >= math.MaxUint32-1 {
 		return res, errLCSTooLong
 	}
 	alen, blen := len(a), len(b)

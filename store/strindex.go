@@ -56,7 +56,7 @@ func (x *strIndex) find(h uint32, match func(pos int) bool) (slot, pos int, foun
 // add records that the key with hash h, which the index does not hold, is
 // at pos.
 func (x *strIndex) add(h uint32, pos int) {
-	if pos >= 1<<32-1 {
+	if uint64(pos) >= 1<<32-1 {
 		panic("store: collection over 2^32-2 elements")
 	}
 	if (x.n+1)*4 > len(x.slots)*3 {
