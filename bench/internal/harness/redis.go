@@ -49,7 +49,7 @@ func StartRedis(extra ...string) (*Redis, error) {
 		"--loglevel", "warning",
 	}, extra...)
 	cmd := exec.Command(bin, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = childAttr()
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start redis-server: %w", err)
 	}
