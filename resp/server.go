@@ -129,7 +129,8 @@ type Options struct {
 	// hold the only P). The loop never spins while idle: the time is
 	// counted from its last events. With redis-benchmark on 2 cores,
 	// 50 us served 13-20% more unpipelined requests per second for 0-10%
-	// more CPU per request (bench/RESULTS.md, session 4). Connections
+	// more CPU per request in interleaved rounds, less in separate runs
+	// of bench/resp-compare.sh (bench/RESULTS.md, session 4). Connections
 	// served by goroutines (EventLoops < 0, TLS) do not busy-poll.
 	BusyPoll time.Duration
 }
