@@ -533,29 +533,9 @@ func (t Txn) ZRangeStore(dst, src string, q ZRangeQuery) (int64, error) {
 }
 
 // zrangeOf is the range q of z in ascending positions (the order does not
-// matter to ZRANGESTORE, whose result is a sorted set again). It follows
-// ZRange.
+// matter to ZRANGESTORE, whose result is a sorted set again).
 func zrangeOf(z *store.ZSet, q ZRangeQuery) []ZMember {
-	n := z.Len()
-	var lo, hi int
-	switch q.By {
-	case ZByRank:
-		start, stop, ok := rankSpan(q.Start, q.Stop, n)
-		if !ok {
-			return nil
-		}
-		if q.Rev {
-			start, stop = n-1-stop, n-1-start
-		}
-		lo, hi = start, stop+1
-	case ZByScore:
-		lo, hi = scoreSpan(z, q.Min, q.Max)
-	case ZByLex:
-		lo, hi = lexSpan(z, q.LexMin, q.LexMax)
-	}
-	if q.By != ZByRank && q.Limit != nil {
-		lo, hi = applyLimit(lo, hi, *q.Limit, q.Rev)
-	}
+	lo, hi := querySpan(z, q)
 	if hi <= lo {
 		return nil
 	}

@@ -661,13 +661,26 @@ func (t Txn) ZRange(key string, q ZRangeQuery) ([]ZMember, error) {
 	if z == nil {
 		return []ZMember{}, err
 	}
+	lo, hi := querySpan(z, q)
+	if hi <= lo {
+		return []ZMember{}, nil
+	}
+	out := z.AppendRange(make([]ZMember, 0, hi-lo), lo, hi)
+	if q.Rev {
+		slices.Reverse(out)
+	}
+	return out, nil
+}
+
+// querySpan is the range q selects in z as ascending positions [lo, hi),
+// empty when hi <= lo; ZRANGE reverses it for Rev.
+func querySpan(z *store.ZSet, q ZRangeQuery) (lo, hi int) {
 	n := z.Len()
-	var lo, hi int // ascending positions [lo, hi)
 	switch q.By {
 	case ZByRank:
 		start, stop, ok := rankSpan(q.Start, q.Stop, n)
 		if !ok {
-			return []ZMember{}, nil
+			return 0, 0
 		}
 		if q.Rev {
 			start, stop = n-1-stop, n-1-start
@@ -681,14 +694,7 @@ func (t Txn) ZRange(key string, q ZRangeQuery) ([]ZMember, error) {
 	if q.By != ZByRank && q.Limit != nil {
 		lo, hi = applyLimit(lo, hi, *q.Limit, q.Rev)
 	}
-	if hi <= lo {
-		return []ZMember{}, nil
-	}
-	out := z.AppendRange(make([]ZMember, 0, hi-lo), lo, hi)
-	if q.Rev {
-		slices.Reverse(out)
-	}
-	return out, nil
+	return lo, hi
 }
 
 // rankSpan normalises ZRANGE-style inclusive positions over n members as
