@@ -193,6 +193,15 @@ func (e *Entry) Type() Type { return e.typ() }
 
 func (e *Entry) typ() Type { return Type(e.vt & (1<<typeBits - 1)) }
 
+// touch stamps a read at sec (Unix s). The stamp is only written when it
+// changes: a hot key read many times a second keeps its cache line clean
+// for the other core.
+func (e *Entry) touch(sec uint32) {
+	if e.accessed != sec {
+		e.accessed = sec
+	}
+}
+
 // bump counts a write.
 func (e *Entry) bump() { e.vt += 1 << typeBits }
 

@@ -371,6 +371,15 @@ func (s *shard) remove(ks *Keyspace, key string, e *Entry) {
 	s.addBytes(ks, -e.counted(key))
 }
 
+// countRead counts a keyspace hit or miss.
+func (s *shard) countRead(hit bool) {
+	if hit {
+		s.c.hits.Add(1)
+	} else {
+		s.c.misses.Add(1)
+	}
+}
+
 func (s *shard) addBytes(ks *Keyspace, d int64) {
 	if d == 0 {
 		return
@@ -481,7 +490,7 @@ func (ks *Keyspace) ReadString(key string) (val string, found, wrongType, expire
 	e := s.m[key]
 	if e == nil {
 		s.c.commands.Add(1)
-		s.c.misses.Add(1)
+		s.countRead(false)
 		s.mu.Unlock()
 		return "", false, false, false
 	}
@@ -489,11 +498,9 @@ func (ks *Keyspace) ReadString(key string) (val string, found, wrongType, expire
 		s.mu.Unlock()
 		return "", false, false, true
 	}
-	if a := unixSeconds(ks.coarse()); e.accessed != a {
-		e.accessed = a
-	}
+	e.touch(unixSeconds(ks.coarse()))
 	s.c.commands.Add(1)
-	s.c.hits.Add(1)
+	s.countRead(true)
 	if e.typ() != TypeString {
 		s.mu.Unlock()
 		return "", false, true, false

@@ -127,11 +127,7 @@ func (tx *Tx) Get(key string) *Entry {
 		s.c.expired.Add(1)
 		return nil
 	}
-	// Seconds, and only written when they change: a hot key read many
-	// times a second keeps its cache line clean for the other core.
-	if a := tx.seconds(); e.accessed != a {
-		e.accessed = a
-	}
+	e.touch(tx.seconds())
 	tx.held = e
 	return e
 }
@@ -154,25 +150,13 @@ func (tx *Tx) Peek(key string) *Entry {
 // Redis does for lookups on behalf of read commands.
 func (tx *Tx) Read(key string) *Entry {
 	e := tx.Get(key)
-	s := tx.shard(key)
-	if e == nil {
-		s.c.misses.Add(1)
-	} else {
-		s.c.hits.Add(1)
-	}
+	tx.shard(key).countRead(e != nil)
 	return e
 }
 
 // CountRead records a keyspace hit or miss without a lookup, for commands
 // that answer from an entry they already hold.
-func (tx *Tx) CountRead(key string, hit bool) {
-	s := tx.shard(key)
-	if hit {
-		s.c.hits.Add(1)
-	} else {
-		s.c.misses.Add(1)
-	}
-}
+func (tx *Tx) CountRead(key string, hit bool) { tx.shard(key).countRead(hit) }
 
 // Put stores e under key, replacing (and forgetting the deadline of) any
 // previous value. e becomes a new key: its created and accessed times are
