@@ -335,7 +335,8 @@ func (t Txn) ZAdd(key string, opts ZAddOptions, members ...ZMember) (ZAddResult,
 	var nanErr error
 	for _, m := range members {
 		score := m.Score
-		cur, exists := z.Score(m.Member)
+		ref, exists := z.Lookup(m.Member)
+		cur := ref.Score
 		if exists {
 			if opts.NX {
 				continue
@@ -352,7 +353,7 @@ func (t Txn) ZAdd(key string, opts ZAddOptions, members ...ZMember) (ZAddResult,
 			}
 			res.Score, res.Scored = score, true
 			if score != cur {
-				z.Move(m.Member, cur, normScore(score))
+				z.Move(ref, normScore(score))
 				updated++
 			}
 			continue

@@ -96,11 +96,23 @@ func TestZSetBasics(t *testing.T) {
 	require.False(t, z.Set("c", 1)) // unchanged
 	require.False(t, z.Set("c", 3)) // moved
 	require.Equal(t, []ZMember{{"a", 2}, {"b", 2}, {"c", 3}}, z.Slice(0, 10))
-	z.Move("c", 3, 0) // moved by the caller that read its score
-	z.Move("a", 2, 2) // same score: nothing to do
+	ref := func(m string) ZRef {
+		r, ok := z.Lookup(m)
+		require.True(t, ok, m)
+		require.Equal(t, m, r.Member)
+		return r
+	}
+	z.Move(ref("c"), 0) // moved by the caller that read its score
+	a := ref("a")
+	require.Equal(t, 2.0, a.Score)
+	z.Move(a, 2) // same score: nothing to do
 	require.Equal(t, []ZMember{{"c", 0}, {"a", 2}, {"b", 2}}, z.Slice(0, 10))
-	require.Panics(t, func() { z.Move("a", 5, 1) }, "a wrong current score is a caller's bug")
-	z.Move("c", 0, 3)
+	_, ok := z.Lookup("x")
+	require.False(t, ok)
+	stale := ref("c")
+	z.Move(ref("c"), 1)
+	require.Panics(t, func() { z.Move(stale, 5) }, "a reference from before a change is a caller's bug")
+	z.Move(ref("c"), 3)
 	require.Equal(t, int64(3+3*zsetMemberOverhead), z.Bytes())
 
 	s, ok := z.Score("b")
@@ -234,10 +246,10 @@ func runZSetOps(t testing.TB, r *rand.Rand, z *ZSet, steps, members int) (height
 		switch {
 		case op < sets:
 			s := score()
-			if old, ok := z.Score(member); ok && r.IntN(2) == 0 {
+			if ref, ok := z.Lookup(member); ok && r.IntN(2) == 0 {
 				// The engine's path for an existing member (ZADD).
 				require.False(t, m.set(member, s))
-				z.Move(member, old, s)
+				z.Move(ref, s)
 				break
 			}
 			require.Equal(t, m.set(member, s), z.Set(member, s))
@@ -392,4 +404,29 @@ func FuzzZSetStore(f *testing.F) {
 		}
 		requireZSetMatches(t, z, m)
 	})
+}
+
+// BenchmarkZSetMove changes the score of a random member of a set, as ZADD
+// on an existing member does: the set stays the same size. 100 members is
+// one leaf; 10000 is a tree of inner nodes over leaves.
+func BenchmarkZSetMove(b *testing.B) {
+	for _, n := range []int{100, 10000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			z := NewZSet()
+			r := rand.New(rand.NewPCG(1, uint64(n)))
+			names := make([]string, n)
+			for i := range names {
+				names[i] = fmt.Sprint("member:", i)
+				z.Set(names[i], r.Float64())
+			}
+			for i := 0; b.Loop(); i++ {
+				ref, ok := z.Lookup(names[r.IntN(n)])
+				if !ok {
+					b.Fatal("member lost")
+				}
+				z.Move(ref, r.Float64())
+			}
+			require.NoError(b, z.Verify())
+		})
+	}
 }
