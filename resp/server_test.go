@@ -94,7 +94,12 @@ func TestLimits(t *testing.T) {
 
 	// proto-max-bulk-len applies to new connections once changed.
 	assert.Equal(t, "+OK\r\n", a.do("CONFIG", "SET", "maxclients", "10"))
-	assert.Equal(t, "-ERR Protocol error: invalid bulk length\r\n", dialRaw(t, addr).do("SET", "k", strings.Repeat("x", 1<<20+1)))
+	// Only the header is sent: the server refuses the length before the
+	// bulk arrives and closes, so a client still writing the 1 MB would
+	// see its write reset instead of the reply.
+	tooLong := dialRaw(t, addr)
+	tooLong.write([]byte("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1048577\r\n"))
+	assert.Equal(t, "-ERR Protocol error: invalid bulk length\r\n", tooLong.reply())
 	assert.Equal(t, "+OK\r\n", a.do("CONFIG", "SET", "proto-max-bulk-len", "2mb"))
 	assert.Equal(t, "+OK\r\n", dialRaw(t, addr).do("SET", "k", strings.Repeat("x", 1<<20+1)))
 }

@@ -22,7 +22,7 @@ func (tx *Tx) Hold(key string) bool {
 	if tx.holds(i) {
 		return true
 	}
-	s := &tx.ks.shards[i]
+	s := tx.ks.shards[i]
 	if i > tx.highest() {
 		s.mu.Lock()
 	} else if !s.mu.TryLock() {

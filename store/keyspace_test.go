@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 )
@@ -368,7 +369,7 @@ func TestVerifyCatchesCorruption(t *testing.T) {
 		fill(t, ks, 1, 20, 2, 1000)
 		require.NoError(t, ks.Verify())
 		k := "key:2" // has a deadline (2 % 2 == 0)
-		s := &ks.shards[ks.shardOf(k)]
+		s := ks.shards[ks.shardOf(k)]
 		e := s.m[k]
 		require.NotZero(t, e.deadline)
 		return ks, s, k, e
@@ -379,7 +380,7 @@ func TestVerifyCatchesCorruption(t *testing.T) {
 		want    string
 	}{
 		{"key in the wrong shard", func(ks *Keyspace, s *shard, k string, e *Entry) {
-			other := &ks.shards[(ks.shardOf(k)+1)%len(ks.shards)]
+			other := ks.shards[(ks.shardOf(k)+1)%len(ks.shards)]
 			other.m[k] = NewString("stray")
 		}, "belongs in"},
 		{"keys counter", func(ks *Keyspace, s *shard, k string, e *Entry) { s.c.keys.Add(1) }, "keys counter"},
@@ -505,5 +506,51 @@ func BenchmarkShards(b *testing.B) {
 				}
 			})
 		})
+	}
+}
+
+// TestShardLayout checks the cache-line layout shard's comment describes:
+// what a single-key call writes lies in the shard's first line, the
+// counters start a line, and every shard starts one.
+func TestShardLayout(t *testing.T) {
+	var s shard
+	base := uintptr(unsafe.Pointer(&s))
+	end := func(p unsafe.Pointer, size uintptr) uintptr { return uintptr(p) - base + size }
+	hot := []struct {
+		name string
+		end  uintptr
+	}{
+		{"mu", end(unsafe.Pointer(&s.mu), unsafe.Sizeof(s.mu))},
+		{"commands", end(unsafe.Pointer(&s.commands), unsafe.Sizeof(s.commands))},
+		{"tx.now", end(unsafe.Pointer(&s.tx.now), unsafe.Sizeof(s.tx.now))},
+		{"tx.lastKey", end(unsafe.Pointer(&s.tx.lastKey), unsafe.Sizeof(s.tx.lastKey))},
+		{"tx.held", end(unsafe.Pointer(&s.tx.held), unsafe.Sizeof(s.tx.held))},
+		{"tx.lastShard", end(unsafe.Pointer(&s.tx.lastShard), unsafe.Sizeof(s.tx.lastShard))},
+		{"tx.lazy", end(unsafe.Pointer(&s.tx.lazy), 1)},
+		{"tx.cached", end(unsafe.Pointer(&s.tx.cached), 1)},
+		{"tx.multi", end(unsafe.Pointer(&s.tx.multi), 1)},
+	}
+	for _, f := range hot {
+		require.LessOrEqual(t, f.end, uintptr(cacheLine), "%s ends past the first line", f.name)
+	}
+	require.Zero(t, (uintptr(unsafe.Pointer(&s.c))-base)%cacheLine, "counters start a line")
+	require.Zero(t, unsafe.Sizeof(s)%cacheLine, "whole lines")
+
+	// Go's allocator puts an object of a size class that is a multiple of
+	// the line at a line boundary, unless the object carries a header: on
+	// 64-bit, objects with pointers over 512 bytes do (on 32-bit, over
+	// 128, so there the alignment is not had and not checked).
+	aligned := unsafe.Sizeof(uintptr(0)) == 8
+	if aligned {
+		require.LessOrEqual(t, unsafe.Sizeof(s), uintptr(512), "a larger shard gets an allocation header and loses the alignment")
+	}
+	ks := New(Options{Shards: 64})
+	for i, sh := range ks.shards {
+		if aligned {
+			require.Zero(t, uintptr(unsafe.Pointer(sh))%cacheLine, "shard %d is not line-aligned", i)
+		}
+		require.Same(t, sh, sh.tx.home)
+		require.Equal(t, i, sh.tx.first)
+		require.Same(t, ks, sh.tx.ks)
 	}
 }

@@ -6,38 +6,48 @@ import "unsafe"
 // valid inside the callback it was passed to and must not be retained or
 // used from another goroutine. Touching a key whose shard the transaction
 // does not hold is a programming error and panics.
+//
+// Each shard has one Tx, reused by every transaction that holds that shard
+// first. Its fields come in two parts (see shard for why): the first few
+// are what a transaction writes, and sit in the shard's first cache line
+// beside the lock; the rest are fixed when the keyspace is built or only
+// change in transactions over several shards, and are only read otherwise.
 type Tx struct {
-	ks    *Keyspace
-	now   int64
-	lazy  bool      // now is still to be read from the keyspace's clock (LazyNow)
-	first int       // the (lowest) shard held; its counters take per-transaction counts
-	multi bool      // set holds the shards of a multi-shard transaction
-	set   *shardSet // the shards held when multi
-
+	// Written by every transaction (TestShardLayout keeps them in the
+	// shard's first cache line):
+	now int64
 	// lastKey and lastShard remember the most recently hashed key: a
 	// command calls several Tx methods on the same key (GET: Get, then the
 	// hit count), and without this each would hash the key again.
-	lastKey   string
-	lastShard int
+	lastKey string
+	// held is the entry stored under lastKey, when this transaction has
+	// looked it up (Get) or stored it (Put) and removed nothing since:
+	// Changed, SetStr and SetDeadline then check that the caller's entry
+	// is the stored one without a second map lookup.
+	held      *Entry
+	lastShard int32
+	lazy      bool // now is still to be read from the keyspace's clock (LazyNow)
 	cached    bool // lastKey is valid (the empty string is a valid key)
+	multi     bool // set holds the shards of a multi-shard transaction
 
+	// Only read by single-shard transactions:
+	ks    *Keyspace
+	home  *shard    // the shard this Tx belongs to, whose counters take per-transaction counts
+	first int       // home's index: the (lowest) shard held
+	set   *shardSet // the shards held when multi
 	// Hold's state (see hold.go): the shards it locked, released by end,
 	// and the held set once it extended the transaction.
 	extra []int
 	own   shardSet
 	// note is the layer above's per-transaction scratch (see SetNote).
 	note any
-	// held is the entry stored under lastKey, when this transaction has
-	// looked it up (Get) or stored it (Put) and removed nothing since:
-	// Changed, SetStr and SetDeadline then check that the caller's entry
-	// is the stored one without a second map lookup.
-	held *Entry
 }
 
-func (tx *Tx) begin(ks *Keyspace, now int64, first int) {
-	tx.ks, tx.now, tx.first, tx.multi, tx.set = ks, now, first, false, nil
-	tx.lazy = now == LazyNow
-	if tx.lazy && ks.clock == nil {
+// begin starts a transaction at time now (or LazyNow) on the shard's Tx.
+// It writes only the per-call fields, which share the lock's cache line.
+func (tx *Tx) begin(now int64) {
+	tx.now, tx.lazy = now, now == LazyNow
+	if tx.lazy && tx.ks.clock == nil {
 		panic("store: LazyNow in a keyspace without a clock (Options.Now)")
 	}
 	tx.cached, tx.held = false, nil
@@ -45,17 +55,25 @@ func (tx *Tx) begin(ks *Keyspace, now int64, first int) {
 
 // remember records that key hashes to shard i.
 func (tx *Tx) remember(key string, i int) {
-	tx.lastKey, tx.lastShard, tx.cached = key, i, true
+	tx.lastKey, tx.lastShard, tx.cached = key, int32(i), true
 	tx.held = nil
 }
 
 // end drops the transaction's references, so that a shard's idle Tx does
-// not keep a key or a shard set alive.
+// not keep a key, an entry or a shard set alive. Fields already clear are
+// not written again: they live on a cache line that single-key calls
+// otherwise only read.
 func (tx *Tx) end() {
 	if len(tx.extra) > 0 {
 		tx.releaseExtra()
 	}
-	tx.ks, tx.set, tx.lastKey, tx.cached, tx.note, tx.held = nil, nil, "", false, nil, nil
+	if tx.multi {
+		tx.multi, tx.set = false, nil
+	}
+	if tx.note != nil {
+		tx.note = nil
+	}
+	tx.lastKey, tx.cached, tx.held = "", false, nil
 }
 
 // stores reports whether e is the entry stored under key in s (s is key's
@@ -67,7 +85,7 @@ func (tx *Tx) stores(s *shard, key string, e *Entry) bool {
 // CountCommand counts one command executed in this transaction, for
 // statistics. The engine calls it once per command, so an atomic batch of
 // ten commands counts ten.
-func (tx *Tx) CountCommand() { tx.ks.shards[tx.first].c.commands.Add(1) }
+func (tx *Tx) CountCommand() { tx.home.commands.Add(1) }
 
 // Now is the transaction's time (Unix ms). A transaction begun with
 // LazyNow reads it from the keyspace's clock on the first call.
@@ -93,7 +111,7 @@ func (tx *Tx) seconds() uint32 {
 func (tx *Tx) shard(key string) *shard {
 	var i int
 	if tx.cached && key == tx.lastKey {
-		i = tx.lastShard
+		i = int(tx.lastShard)
 	} else {
 		i = tx.ks.shardOf(key)
 		tx.remember(key, i)
@@ -105,7 +123,7 @@ func (tx *Tx) shard(key string) *shard {
 	} else if !tx.set.has(i) {
 		panic("store: key outside the transaction's shards: " + key)
 	}
-	return &tx.ks.shards[i]
+	return tx.ks.shards[i]
 }
 
 // Get returns key's entry, or nil when it is absent. A key past its deadline
@@ -378,7 +396,7 @@ func (tx *Tx) forgetDeadline(s *shard, key string, e *Entry) {
 // delete keys; returning false stops the walk.
 func (tx *Tx) Each(fn func(key string, e *Entry) bool) {
 	visit := func(i int) bool {
-		s := &tx.ks.shards[i]
+		s := tx.ks.shards[i]
 		s.reclaim(tx.ks, tx.Now(), 0)
 		tx.held = nil
 		for k, e := range s.m {
