@@ -865,7 +865,7 @@ func BenchmarkBlockHandoff(b *testing.B) {
 // cancels at random: no deadlock, and every element pushed is popped
 // exactly once or is still in some list at the end.
 func TestBlockMoveStress(t *testing.T) {
-	te := openTestEngine(t, Options{Shards: 16})
+	te := openTestEngine(t, Options{})
 	db := te.DB("stress")
 	keys := make([]string, 6)
 	for i := range keys {

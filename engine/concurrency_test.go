@@ -25,7 +25,7 @@ import (
 func TestConcurrentMixedOperations(t *testing.T) {
 	// A limit far above what the test writes, so that the engine-wide
 	// byte counter (kept only with a MaxMemory) is updated concurrently.
-	te := openTestEngine(t, Options{Shards: 16, MaxMemory: 1 << 40})
+	te := openTestEngine(t, Options{MaxMemory: 1 << 40})
 	namespaces := []*DB{te.DB("n0"), te.DB("n1"), te.DB("n2")}
 	bank := te.DB("bank")
 	accounts := keysInDistinctShards(t, bank, 4)

@@ -101,11 +101,12 @@ func TestExpiryWorkerCoversEveryNamespace(t *testing.T) {
 // namespace, the next pass starts with the following one, so a namespace
 // with a steady flood of deadlines cannot starve the others.
 func TestReclaimPassRotatesAfterBudgetCut(t *testing.T) {
-	te := openTestEngine(t, Options{Shards: 16})
+	te := openTestEngine(t, Options{})
 	a, b := te.DB("a"), te.DB("b")
 	// More due keys than one batch per shard, in both namespaces.
-	fillVolatile(t, a, "k", 16*reclaimBatch*4, time.Millisecond, 0)
-	fillVolatile(t, b, "k", 16*reclaimBatch*4, time.Millisecond, 0)
+	due := a.ks.Shards() * reclaimBatch * 4
+	fillVolatile(t, a, "k", due, time.Millisecond, 0)
+	fillVolatile(t, b, "k", due, time.Millisecond, 0)
 	te.clock.Advance(time.Hour)
 
 	// A negative budget is spent as soon as anything is reclaimed: each

@@ -14,22 +14,22 @@ import (
 	"github.com/isa-cloud/isa-memstore/ttl"
 )
 
-// MinShards is the floor of the shard count. With 2 cores, 16 shards keep the
-// chance that two goroutines hit the same shard at the same moment low
-// (1/16 per pair) while a namespace stays cheap to open (one small map and
-// one empty b-tree per shard), and leave headroom for multi-key
-// transactions, which hold several shards at once.
+// MinShards is the floor of the shard count. Two goroutines that hit the
+// same shard at the same moment serialise, and the waiter spins: with 2
+// callers the chance is about 1/shards per call, so more shards waste less
+// time waiting, while each costs memory when a namespace opens (about 480
+// bytes: the shard, an empty map and an empty b-tree; 30 KB a namespace at
+// 64) and time in the operations that visit every shard (stats, SCAN,
+// FLUSH, transactions over unknown keys).
 //
-// BenchmarkShards in keyspace_test.go measures parallel SET throughput for
-// 1..64 shards. Measured on 2026-11-26 on the 2-core CI VM (go1.26.8,
-// count=5), which other jobs kept at a load average of 10-14, the medians
-// were 323, 178, 350, 270, 659, 211 and 207 ns/op for 1, 2, 4, 8, 16, 32
-// and 64 shards, with a 2-5x spread between runs of the same count: no
-// shard count was distinguishable from another there, so that run neither
-// supports nor refutes this floor. The figure to trust will come from a
-// quiet machine (see bench/RESULTS.md); until then 16 rests on the
-// reasoning above.
-const MinShards = 16
+// 64, measured with BenchmarkEmbedded in bench/cmd/compare (2 goroutines,
+// session 5): with 16 shards, spinning on a shard lock
+// (runtime.procyield) was 11% of HSET's CPU profile, with 64 it was 3.4%;
+// SET, GET, HSET, LPUSH+RPOP and ZADD were 3-15% faster in 9 alternated
+// rounds. BenchmarkShards in keyspace_test.go measures parallel SET for
+// 1..64 shards; on this noisy 2-core VM its runs spread 2-5x and did not
+// tell shard counts apart.
+const MinShards = 64
 
 // DefaultShards returns the shard count used when none is configured: four
 // shards per usable core, rounded up to a power of two, at least MinShards.
