@@ -95,9 +95,10 @@ type Keyspace struct {
 // line a call writes is a miss for the next core that touches the shard
 // (profiles of BenchmarkEmbedded put 10-20% of LPUSH+RPOP's and HSET's
 // time on such lines). So what a single-key call writes, the lock, the
-// command count and the Tx's per-call fields, shares the first line
-// (TestShardLayout checks it); the next lines hold what such a call only
-// reads, then the counters some calls write (hits, bytes, key counts).
+// command and byte counts and the Tx's per-call fields, shares the first
+// line (TestShardLayout checks it); the next lines hold what such a call
+// only reads, then the counters fewer calls write (hits and misses, key
+// counts).
 // Shards are allocated one by one at a size that is a multiple of the
 // line, which Go's allocator serves line-aligned (checked by the same
 // test), so no two shards share a line either.
@@ -111,6 +112,10 @@ type shard struct {
 type shardHead struct {
 	mu       sync.Mutex
 	commands atomic.Int64
+	// bytes is the shard's size in the accounting (see Entry): a counter
+	// on the first line because every write that grows or shrinks a value
+	// (LPUSH, RPOP, APPEND, ...) changes it.
+	bytes atomic.Int64
 	// tx is reused by every transaction that holds this shard first: the
 	// shard lock makes it exclusively the holder's, and reuse keeps the
 	// single-key path free of allocations.
@@ -129,7 +134,6 @@ const cacheLine = 64
 type counters struct {
 	hits    atomic.Int64
 	misses  atomic.Int64
-	bytes   atomic.Int64
 	keys    atomic.Int64
 	expired atomic.Int64
 	evicted atomic.Int64
@@ -138,7 +142,7 @@ type counters struct {
 }
 
 // countersPad rounds the shard up to whole lines.
-const countersPad = (cacheLine - (8*6+8*numTypes)%cacheLine) % cacheLine
+const countersPad = (cacheLine - (8*5+8*numTypes)%cacheLine) % cacheLine
 
 // New returns an empty keyspace.
 func New(opts Options) *Keyspace {
@@ -203,7 +207,7 @@ func (ks *Keyspace) Stats() Stats {
 	for i := range ks.shards {
 		c := &ks.shards[i].c
 		s.Keys += c.keys.Load()
-		s.Bytes += c.bytes.Load()
+		s.Bytes += ks.shards[i].bytes.Load()
 		s.Hits += c.hits.Load()
 		s.Misses += c.misses.Load()
 		s.Commands += ks.shards[i].commands.Load()
@@ -221,7 +225,7 @@ func (ks *Keyspace) Stats() Stats {
 func (ks *Keyspace) Bytes() int64 {
 	var n int64
 	for i := range ks.shards {
-		n += ks.shards[i].c.bytes.Load()
+		n += ks.shards[i].bytes.Load()
 	}
 	return n
 }
@@ -414,7 +418,7 @@ func (s *shard) addBytes(ks *Keyspace, d int64) {
 	if d == 0 {
 		return
 	}
-	s.c.bytes.Add(d)
+	s.bytes.Add(d)
 	if ks.used != nil {
 		ks.used.Add(d)
 	}
@@ -428,7 +432,7 @@ func (ks *Keyspace) Flush() int64 {
 		s.mu.Lock()
 		n += int64(len(s.m))
 		ks.volatile.Add(-int64(s.exp.Len()))
-		s.addBytes(ks, -s.c.bytes.Load())
+		s.addBytes(ks, -s.bytes.Load())
 		s.c.keys.Store(0)
 		for t := range s.c.byType {
 			s.c.byType[t].Store(0)
@@ -491,7 +495,7 @@ func (s *shard) verify(i int, ks *Keyspace) error {
 	if got := s.c.keys.Load(); got != int64(len(s.m)) {
 		return fmt.Errorf("shard %d: keys counter %d, recount %d", i, got, len(s.m))
 	}
-	if got := s.c.bytes.Load(); got != bytes {
+	if got := s.bytes.Load(); got != bytes {
 		return fmt.Errorf("shard %d: bytes counter %d, recount %d", i, got, bytes)
 	}
 	for t := range byType {

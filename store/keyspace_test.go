@@ -384,7 +384,7 @@ func TestVerifyCatchesCorruption(t *testing.T) {
 			other.m[k] = NewString("stray")
 		}, "belongs in"},
 		{"keys counter", func(ks *Keyspace, s *shard, k string, e *Entry) { s.c.keys.Add(1) }, "keys counter"},
-		{"bytes counter", func(ks *Keyspace, s *shard, k string, e *Entry) { s.c.bytes.Add(-3) }, "bytes counter"},
+		{"bytes counter", func(ks *Keyspace, s *shard, k string, e *Entry) { s.bytes.Add(-3) }, "bytes counter"},
 		{"type counter", func(ks *Keyspace, s *shard, k string, e *Entry) { s.c.byType[TypeList].Add(1) }, "list counter"},
 		{"string grown behind the counters", func(ks *Keyspace, s *shard, k string, e *Entry) {
 			e.setStr(e.Str() + "grown without SetStr")
@@ -522,6 +522,7 @@ func TestShardLayout(t *testing.T) {
 	}{
 		{"mu", end(unsafe.Pointer(&s.mu), unsafe.Sizeof(s.mu))},
 		{"commands", end(unsafe.Pointer(&s.commands), unsafe.Sizeof(s.commands))},
+		{"bytes", end(unsafe.Pointer(&s.bytes), unsafe.Sizeof(s.bytes))},
 		{"tx.now", end(unsafe.Pointer(&s.tx.now), unsafe.Sizeof(s.tx.now))},
 		{"tx.lastKey", end(unsafe.Pointer(&s.tx.lastKey), unsafe.Sizeof(s.tx.lastKey))},
 		{"tx.held", end(unsafe.Pointer(&s.tx.held), unsafe.Sizeof(s.tx.held))},
