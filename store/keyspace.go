@@ -514,10 +514,11 @@ func (s *shard) verify(i int, ks *Keyspace) error {
 // (Update), which deletes the key. It needs a keyspace with a clock.
 //
 // GET is the most common command, and a transaction costs it more than
-// the lookup: writes to the shard's Tx, which lives beside the shard lock,
-// move one more cache line between cores on every call. Measured with
-// BenchmarkEmbedded/get/ours in bench/cmd/compare (2 goroutines, old and
-// new test binaries alternated 5 times): 718 -> 504 ns/op median.
+// the lookup: the callbacks, and the writes to the shard's Tx. Measured
+// with BenchmarkEmbedded/get/ours in bench/cmd/compare (2 goroutines, old
+// and new test binaries alternated): 718 -> 504 ns/op median when the
+// Tx's fields had lines of their own (session 4), and still 649 -> 426
+// with them on the lock's line (session 5, 9 rounds).
 func (ks *Keyspace) ReadString(key string) (val string, found, wrongType, expired bool) {
 	s := ks.shards[ks.shardOf(key)]
 	s.mu.Lock()
