@@ -81,15 +81,19 @@ func newEmbeddedEnv() (*embeddedEnv, func(), error) {
 
 // embeddedOp is one command measured on both sides and on its floor. load
 // prepares all three's data; ours, peer and floor return a worker's
-// operation; floorAbout says in a few words what the floor does.
+// operation; floorAbout says in a few words what the floor does. shared,
+// when set, is the command's shared floor (embedded_floor.go), measured
+// as a fourth contender.
 type embeddedOp struct {
-	name       string // result suffix: embedded-<name>
-	label      string
-	load       func(env *embeddedEnv) error
-	ours       func(env *embeddedEnv, w int) func(i int)
-	peer       func(env *embeddedEnv, w int) func(i int)
-	floor      func(env *embeddedEnv, w int) func(i int)
-	floorAbout string
+	name        string // result suffix: embedded-<name>
+	label       string
+	load        func(env *embeddedEnv) error
+	ours        func(env *embeddedEnv, w int) func(i int)
+	peer        func(env *embeddedEnv, w int) func(i int)
+	floor       func(env *embeddedEnv, w int) func(i int)
+	floorAbout  string
+	shared      func(env *embeddedEnv, w int) func(i int)
+	sharedAbout string
 }
 
 // embeddedOps is the list of commands; the sorted-set commands register
@@ -227,7 +231,8 @@ func runEmbedded(cfg config) ([]harness.Result, []string, error) {
 	defer cleanup()
 	defer env.m.Close()
 
-	// Each command's floor row follows it; its ratio is floor/miniredis.
+	// Each command's floor row (and shared floor row) follows it; its ratio
+	// is floor/miniredis.
 	t := harness.NewTable("command", "ops/s", "miniredis ops/s", "ratio", "range", "miniredis range", "ops/CPU-s", "miniredis ops/CPU-s", "CPU ratio")
 	var results []harness.Result
 	var floors []string
@@ -241,6 +246,9 @@ func runEmbedded(cfg config) ([]harness.Result, []string, error) {
 			}
 		}
 		sides := []func(env *embeddedEnv, w int) func(int){op.ours, op.peer, op.floor}
+		if op.shared != nil {
+			sides = append(sides, op.shared)
+		}
 		cpu := make([][]float64, len(sides))
 		fns := make([]func() float64, len(sides))
 		for s, side := range sides {
@@ -260,6 +268,12 @@ func runEmbedded(cfg config) ([]harness.Result, []string, error) {
 			harness.Ops(floorCPU), "", harness.Ratio(floorCPU/peerCPU))
 		results = append(results, harness.AtLeast("embedded-"+op.name, ratio, embTarget))
 		floors = append(floors, floorLine(op.name, op.floorAbout, floor/peer, ours/floor))
+		if op.shared != nil {
+			shared, sharedCPU := harness.Median(samples[3]), harness.Median(cpu[3])
+			t.Row("  shared floor", harness.Ops(shared), "", harness.Ratio(shared/peer), spread(samples[3]), "",
+				harness.Ops(sharedCPU), "", harness.Ratio(sharedCPU/peerCPU))
+			floors = append(floors, sharedFloorLine(op.name, op.sharedAbout, shared/peer, ours/shared))
+		}
 	}
 	t.Print(os.Stdout)
 	// A floor line gives the best ratio an engine on these structures could

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/stretchr/testify/require"
 )
 
@@ -30,7 +31,10 @@ func BenchmarkEmbedded(b *testing.B) {
 			for _, side := range []struct {
 				name string
 				make func(env *embeddedEnv, w int) func(int)
-			}{{"ours", op.ours}, {"miniredis", op.peer}, {"floor", op.floor}} {
+			}{{"ours", op.ours}, {"miniredis", op.peer}, {"floor", op.floor}, {"shared-floor", op.shared}} {
+				if side.make == nil {
+					continue
+				}
 				b.Run(side.name, func(b *testing.B) {
 					var worker atomic.Int64
 					b.RunParallel(func(pb *testing.PB) {
@@ -56,10 +60,15 @@ func TestEmbeddedOpsWork(t *testing.T) {
 		}
 		for w := range embeddedWorkers {
 			ours, peer, floor := op.ours(env, w), op.peer(env, w), op.floor(env, w)
+			shared := func(int) {}
+			if op.shared != nil {
+				shared = op.shared(env, w)
+			}
 			for i := range 100 {
 				ours(i)
 				peer(i)
 				floor(i)
+				shared(i)
 			}
 		}
 	}
@@ -74,7 +83,8 @@ func TestEmbeddedOpsWork(t *testing.T) {
 
 // TestEmbeddedFloorsConcurrently runs both workers' floors at once, as the
 // rounds do: under -race it shows that the floors share nothing they write,
-// which is what lets them go without locks.
+// which is what lets them go without locks, and that the shared floors
+// lock what they share.
 func TestEmbeddedFloorsConcurrently(t *testing.T) {
 	env, cleanup, err := newEmbeddedEnv()
 	require.NoError(t, err)
@@ -86,16 +96,29 @@ func TestEmbeddedFloorsConcurrently(t *testing.T) {
 		if op.load != nil {
 			require.NoError(t, op.load(env), op.name)
 		}
-		var wg sync.WaitGroup
-		for w := range embeddedWorkers {
-			f := op.floor(env, w)
-			wg.Go(func() {
-				for i := range 2000 {
-					f(i)
-				}
-			})
+		for _, side := range []func(*embeddedEnv, int) func(int){op.floor, op.shared} {
+			if side == nil {
+				continue
+			}
+			var wg sync.WaitGroup
+			for w := range embeddedWorkers {
+				f := side(env, w)
+				wg.Go(func() {
+					for i := range 2000 {
+						f(i)
+					}
+				})
+			}
+			wg.Wait()
 		}
-		wg.Wait()
+	}
+	// The shared floor holds both workers' ZADDs in one copy.
+	for w := range embeddedWorkers {
+		j := walk(w, 1999, embZSets*embZMembers)
+		k := env.zsets[j%embZSets]
+		z := env.floor.zaddShared.shards[xxhash.Sum64String(k)%sharedShards].m[k]
+		require.Equal(t, 1999.0, *z.scores[env.fields[j/embZSets]])
+		require.Equal(t, len(z.scores), z.tree.Len(), "one ordered entry per member")
 	}
 	// What the floors wrote is what the commands would have left.
 	for w, fw := range env.floor.w {
