@@ -2,16 +2,9 @@ package grpcserver
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
-	"net"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,6 +16,7 @@ import (
 	rpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
 
 	pb "github.com/isa-cloud/isa-memstore/api/redispb"
+	"github.com/isa-cloud/isa-memstore/internal/testcert"
 )
 
 // bearer is per-call credentials that send a token over plaintext (only
@@ -68,37 +62,11 @@ func TestBearerToken(t *testing.T) {
 	require.NoError(t, stream.CloseSend())
 }
 
-// selfSigned makes a certificate for 127.0.0.1/localhost and a pool that
-// trusts it.
-func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "isa-memstore test"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		DNSNames:              []string{"localhost"},
-		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	cert, err := x509.ParseCertificate(der)
-	require.NoError(t, err)
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}, pool
-}
-
 func TestTLS(t *testing.T) {
-	cert, pool := selfSigned(t)
+	cert := testcert.New(t, "127.0.0.1", "localhost")
+	pool := cert.Pool
 	const token = "tls-token"
-	h := newHarness(t, Options{TLS: &tls.Config{Certificates: []tls.Certificate{cert}}, Token: token},
+	h := newHarness(t, Options{TLS: &tls.Config{Certificates: []tls.Certificate{cert.TLS}}, Token: token},
 		grpc.WithTransportCredentials(credentials.NewClientTLSFromCert(pool, "localhost")),
 		grpc.WithPerRPCCredentials(bearer(token)))
 	ctx := testCtx(t)

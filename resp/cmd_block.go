@@ -3,6 +3,7 @@ package resp
 import (
 	"math"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/isa-cloud/isa-memstore/engine"
@@ -265,19 +266,67 @@ func (c *client) runBlocking(parse blockParser, a []string) {
 		return // runBatch stops here; unblock resumes the client
 	}
 	// A goroutine client waits here, its connection's close (or the
-	// server's) withdrawing the wait.
+	// server's) withdrawing the wait; the watch sees the client hang up.
+	stopWatch := c.watchWhileBlocked()
 	var ans blockAnswer
 	select {
 	case ans = <-wake:
 	case <-c.done:
 		if cancel() {
 			c.block.Store(nil)
+			stopWatch()
 			return
 		}
 		ans = <-wake
 	}
+	stopWatch()
 	c.block.Store(nil)
 	c.answerBlock(st.op, ans.res, ans.err)
+}
+
+// watchWhileBlocked keeps reading a goroutine client's connection while it
+// waits in a blocking command, as Redis's event loop keeps reading a
+// blocked client (the loops here do too): a client that hangs up is then
+// closed and its wait withdrawn at once. Unwatched, the hang-up would only
+// be seen after the wait was answered, and the element it was answered
+// with, already taken from its list, would be written to a closed socket
+// and lost. What the client sends meanwhile (commands pipelined behind the
+// blocking one) is kept; the returned stop ends the watch and hands those
+// bytes to the reader, and must be called before the connection is read
+// again.
+func (c *client) watchWhileBlocked() (stop func()) {
+	// A wait is exempt from the idle timeout, as in Redis; serve sets the
+	// deadline again before its next read.
+	_ = c.nc.SetReadDeadline(time.Time{})
+	var stopping atomic.Bool
+	got := make(chan []byte, 1)
+	go func() {
+		var in []byte
+		buf := make([]byte, 512)
+		for {
+			n, err := c.rd.src.Read(buf)
+			in = append(in, buf[:n]...)
+			switch {
+			case err == nil && len(in) <= c.rd.maxQuery:
+				continue
+			case err == nil:
+				c.close() // over the query buffer limit, as it would be unblocked
+			case stopping.Load() || c.closeIdle.Load():
+				// stop's deadline, or Shutdown's, ended the read
+			default:
+				c.close() // hung up (or the connection failed)
+			}
+			got <- in
+			return
+		}
+	}()
+	return func() {
+		stopping.Store(true)
+		_ = c.nc.SetReadDeadline(time.Now())
+		in := <-got
+		_ = c.nc.SetReadDeadline(time.Time{})
+		c.rd.feed(in)
+	}
 }
 
 type blockAnswer struct {
@@ -299,6 +348,9 @@ func (c *client) unblock(st *blockState, res engine.BlockResult, err error) {
 	if c.block.Load() != st {
 		return
 	}
+	// The wait counts as activity: the idle check, which skips blocked
+	// clients, must not find this one idle the moment it is answered.
+	c.lastActive.Store(c.lconn.l.now)
 	c.block.Store(nil)
 	c.answerBlock(st.op, res, err)
 	if !c.process() {

@@ -1,7 +1,11 @@
 package resp
 
 import (
+	"bufio"
+	"crypto/tls"
 	"fmt"
+	"io"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/isa-cloud/isa-memstore/engine"
+	"github.com/isa-cloud/isa-memstore/internal/testcert"
 	"github.com/isa-cloud/isa-memstore/ttl"
 )
 
@@ -123,15 +128,58 @@ func TestBlockingPopHoldsThePipeline(t *testing.T) {
 // A client that disconnects while waiting takes nothing: the next push
 // stays in the list.
 func TestBlockedClientDisconnects(t *testing.T) {
-	srv, _, addr := startServer(t, Options{})
-	c := dialRaw(t, addr)
-	c.write(encode("BLPOP", "k", "0"))
-	waitBlocked(t, srv, 1)
-	require.NoError(t, c.nc.Close())
-	waitBlocked(t, srv, 0)
-	other := dialRaw(t, addr)
-	assert.Equal(t, ":1\r\n", other.do("RPUSH", "k", "v"))
-	assert.Equal(t, ":1\r\n", other.do("LLEN", "k"))
+	for _, m := range servingModes {
+		t.Run(m.name, func(t *testing.T) {
+			srv, _, addr := startServer(t, m.opts())
+			c := dialRaw(t, addr)
+			c.write(encode("BLPOP", "k", "0"))
+			waitBlocked(t, srv, 1)
+			require.NoError(t, c.nc.Close())
+			waitBlocked(t, srv, 0)
+			other := dialRaw(t, addr)
+			assert.Equal(t, ":1\r\n", other.do("RPUSH", "k", "v"))
+			assert.Equal(t, ":1\r\n", other.do("LLEN", "k"))
+		})
+	}
+}
+
+// What a blocked client sends while it waits runs after the answer, in
+// order, however much of it arrives during the wait; an idle timeout does
+// not end a wait (Redis exempts blocked clients).
+func TestBlockedClientKeepsItsInput(t *testing.T) {
+	for _, m := range servingModes {
+		t.Run(m.name, func(t *testing.T) {
+			opts := m.opts()
+			opts.IdleTimeout = 50 * time.Millisecond
+			srv, _, addr := startServer(t, opts)
+			c := dialRaw(t, addr)
+			c.write(encode("BLPOP", "k", "0"))
+			waitBlocked(t, srv, 1)
+			// Sent in pieces while blocked, one command split across writes.
+			big := strings.Repeat("x", 3000)
+			rest := append(encode("SET", "s", big), encode("STRLEN", "s")...)
+			for len(rest) > 0 {
+				n := min(700, len(rest))
+				c.write(rest[:n])
+				rest = rest[n:]
+			}
+			c.write(encode("PING"))
+			// A client dialled after the wait began and then left idle is
+			// hung up on once the timeout has passed, and so has passed for
+			// the blocked client too.
+			idle := dialRaw(t, addr)
+			require.NoError(t, idle.nc.SetReadDeadline(time.Now().Add(testTimeout)))
+			_, err := idle.br.ReadByte()
+			require.ErrorIs(t, err, io.EOF)
+			other := dialRaw(t, addr)
+			assert.Contains(t, other.do("INFO", "clients"), "blocked_clients:1\r\n")
+			assert.Equal(t, ":1\r\n", other.do("RPUSH", "k", "v"))
+			assert.Equal(t, "*2\r\n$1\r\nk\r\n$1\r\nv\r\n", c.reply())
+			assert.Equal(t, "+OK\r\n", c.reply())
+			assert.Equal(t, ":3000\r\n", c.reply())
+			assert.Equal(t, "+PONG\r\n", c.reply())
+		})
+	}
 }
 
 // CLIENT UNBLOCK ends a wait as a timeout or with Redis's UNBLOCKED
@@ -184,4 +232,40 @@ func TestBlockedClientsWhenServerCloses(t *testing.T) {
 	require.NoError(t, c.nc.SetReadDeadline(time.Now().Add(testTimeout)))
 	_, err := c.br.ReadByte()
 	assert.Error(t, err) // closed, not left hanging
+}
+
+// Over TLS (served by a goroutine, as any connection the loops cannot
+// adopt) the watch of a blocked client is ended by a read deadline: the
+// TLS connection must go on working after it, with the bytes read during
+// the wait run in order, and a hang-up must withdraw the wait.
+func TestBlockedTLSClient(t *testing.T) {
+	cert := testcert.New(t, "127.0.0.1")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	srv, _ := serveOn(t, l, tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert.TLS}, MinVersion: tls.VersionTLS12}), Options{}, engine.Options{})
+	dial := func() *rawConn {
+		d := &net.Dialer{Timeout: testTimeout}
+		nc, err := tls.DialWithDialer(d, "tcp", l.Addr().String(), &tls.Config{RootCAs: cert.Pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = nc.Close() })
+		return &rawConn{t: t, nc: nc, br: bufio.NewReader(nc)}
+	}
+
+	c := dial()
+	c.write(encode("BLPOP", "k", "0"))
+	waitBlocked(t, srv, 1)
+	c.write(append(encode("ECHO", strings.Repeat("e", 5000)), encode("PING")...))
+	other := dial()
+	assert.Equal(t, ":1\r\n", other.do("RPUSH", "k", "v"))
+	assert.Equal(t, "*2\r\n$1\r\nk\r\n$1\r\nv\r\n", c.reply())
+	assert.Equal(t, "$5000\r\n"+strings.Repeat("e", 5000)+"\r\n", c.reply())
+	assert.Equal(t, "+PONG\r\n", c.reply())
+	assert.Equal(t, "+PONG\r\n", c.do("PING"), "the connection works after the watch")
+
+	c.write(encode("BLPOP", "k", "0"))
+	waitBlocked(t, srv, 1)
+	require.NoError(t, c.nc.Close())
+	waitBlocked(t, srv, 0)
+	assert.Equal(t, ":1\r\n", other.do("RPUSH", "k", "w"))
+	assert.Equal(t, ":1\r\n", other.do("LLEN", "k"), "nothing was taken for the client that left")
 }

@@ -34,19 +34,28 @@ func startServer(t testing.TB, opts Options, eopts ...engine.Options) (*Server, 
 	if len(eopts) > 0 {
 		eo = eopts[0]
 	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	srv, eng := serveOn(t, l, l, opts, eo)
+	return srv, eng, l.Addr().String()
+}
+
+// serveOn serves a new engine on lis, which wraps (or is) l, until the
+// test ends.
+func serveOn(t testing.TB, l, lis net.Listener, opts Options, eo engine.Options) (*Server, *engine.Engine) {
+	t.Helper()
 	eng, err := engine.Open(eo)
 	require.NoError(t, err)
 	srv := NewServer(eng, opts)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(l) }()
+	go func() { served <- srv.Serve(lis) }()
 	t.Cleanup(func() {
 		require.NoError(t, srv.Close())
 		require.ErrorIs(t, <-served, ErrServerClosed)
 		require.NoError(t, eng.Close())
+		_ = l.Close()
 	})
-	return srv, eng, l.Addr().String()
+	return srv, eng
 }
 
 // newClient connects go-redis with the given protocol version.

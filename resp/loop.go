@@ -177,7 +177,8 @@ func (c *client) endLoop() {
 }
 
 // closeIdleClients closes loop clients idle for longer than the idle
-// timeout (goroutine clients use read deadlines instead).
+// timeout (goroutine clients use read deadlines instead). Subscribers and
+// clients waiting in a blocking command are exempt, as in Redis.
 func (s *Server) closeIdleClients() {
 	defer s.wg.Done()
 	t := time.NewTicker(idleCheckEvery)
@@ -192,7 +193,7 @@ func (s *Server) closeIdleClients() {
 				continue
 			}
 			for c := range s.snapshotClients() {
-				if c.looped && c.nsub.Load()+c.npsub.Load() == 0 && now.UnixNano()-c.lastActive.Load() > idle {
+				if c.looped && c.nsub.Load()+c.npsub.Load() == 0 && c.block.Load() == nil && now.UnixNano()-c.lastActive.Load() > idle {
 					c.close()
 				}
 			}

@@ -93,18 +93,9 @@ func (l wrappedListener) Accept() (net.Conn, error) {
 
 // Connections the loops cannot adopt are served by a goroutine.
 func TestServeNonSocketConnections(t *testing.T) {
-	eng, err := engine.Open(engine.Options{})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = eng.Close() })
-	srv := NewServer(eng, Options{})
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(wrappedListener{l}) }()
-	t.Cleanup(func() {
-		require.NoError(t, srv.Close())
-		require.ErrorIs(t, <-served, ErrServerClosed)
-	})
+	srv, _ := serveOn(t, l, wrappedListener{l}, Options{}, engine.Options{})
 	c := dialRaw(t, l.Addr().String())
 	assert.Equal(t, "+PONG\r\n", c.do("PING"))
 	clients := srv.snapshotClients()

@@ -124,6 +124,20 @@ func (rd *reader) fill() error {
 	return err
 }
 
+// feed appends input read by someone else (the watch of a blocked client)
+// to the unread bytes, as fill would have.
+func (rd *reader) feed(p []byte) {
+	if len(p) == 0 {
+		return
+	}
+	if len(rd.buf)-rd.w < len(p) {
+		nb := make([]byte, max(2*len(rd.buf), rd.w+len(p)))
+		copy(nb, rd.buf[:rd.w])
+		rd.buf = nb
+	}
+	rd.w += copy(rd.buf[rd.w:], p)
+}
+
 // next returns the next complete command in the buffer, errNeedMore when
 // there is none yet, or a *ProtocolError. An empty command (blank inline
 // line, "*0", "*-1") is skipped, as Redis does.

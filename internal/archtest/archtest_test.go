@@ -69,6 +69,7 @@ var rules = map[string]rule{
 	// Plumbing: nothing above them.
 	"internal/glob":      {},
 	"internal/testredis": {},
+	"internal/testcert":  {},
 	"internal/archtest":  {},
 	// The black-box RedisService suite: speaks only the wire API, so it can
 	// check any server (binary, in-process, Redis-backed).
@@ -76,11 +77,11 @@ var rules = map[string]rule{
 }
 
 // defaultTestAllow may be imported by any package's _test.go files.
-var defaultTestAllow = []string{"internal/testredis"}
+var defaultTestAllow = []string{"internal/testredis", "internal/testcert"}
 
 // testOnly packages exist for tests: a non-test file importing one fails
 // even where a pattern like "internal/..." would otherwise allow it.
-var testOnly = []string{"internal/testredis"}
+var testOnly = []string{"internal/testredis", "internal/testcert"}
 
 // transportFree packages (everything at or below engine) must not reach the
 // wire layer, not even through another module package, test files included:
