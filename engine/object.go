@@ -15,9 +15,11 @@ import (
 //   - Redis never converts back: a hash, set or sorted set that once
 //     outgrew its compact encoding stays hashtable/skiplist after it
 //     shrinks; here it reports the compact encoding again.
-//   - a string written in place (APPEND, SETRANGE, SETBIT, BITFIELD, the
-//     result of INCRBYFLOAT) is raw (or embstr) in Redis whatever it holds;
-//     here a short integer-looking one reports int and a short one embstr.
+//   - a string written in place (SETRANGE, SETBIT, BITFIELD, the result
+//     of INCRBYFLOAT) is raw (or embstr) in Redis whatever it holds; here
+//     a short integer-looking one reports int and a short one embstr. An
+//     APPENDed string does report raw, as in Redis: the engine keeps it in
+//     a growable buffer (store.Entry.Appended).
 //   - COPY keeps the source's encoding in Redis; here the copy's contents
 //     decide, as for any key.
 
@@ -96,6 +98,9 @@ func (t Txn) ObjectFreq(key string) (bool, error) {
 func encodingOf(e *store.Entry) string {
 	switch e.Type() {
 	case store.TypeString:
+		if e.Appended() {
+			return "raw"
+		}
 		s := e.Str()
 		if _, ok := parseInt(s); ok && len(s) <= 20 {
 			return "int"

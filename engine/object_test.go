@@ -21,6 +21,19 @@ func TestObjectEncoding(t *testing.T) {
 	set("emb", strings.Repeat("a", 44))
 	set("raw", strings.Repeat("a", 45))
 	set("lead", "01")
+	// As Redis 7.0 (checked with redis-cli): APPEND to a missing key
+	// stores the value as given; APPEND to a string makes it raw, until a
+	// SET replaces it.
+	appendTo := func(k, v string) {
+		_, err := db.Append(k, v)
+		require.NoError(t, err)
+	}
+	appendTo("app-new", "12")
+	set("app-int", "1")
+	appendTo("app-int", "2")
+	appendTo("app-set", "ab")
+	appendTo("app-set", "cd")
+	set("app-set", "5")
 	_, err := db.RPush("l", "a")
 	require.NoError(t, err)
 	_, err = db.HSet("h", FieldValue{"f", "v"})
@@ -44,6 +57,7 @@ func TestObjectEncoding(t *testing.T) {
 		{"int", "int", 2147483647}, {"big", "int", 1}, {"neg", "int", 1}, {"emb", "embstr", 1}, {"raw", "raw", 1},
 		{"lead", "embstr", 1}, {"l", "quicklist", 1}, {"h", "listpack", 1}, {"hv", "hashtable", 1},
 		{"si", "intset", 1}, {"ss", "hashtable", 1}, {"z", "listpack", 1}, {"zbig", "skiplist", 1},
+		{"app-new", "int", 2147483647}, {"app-int", "raw", 1}, {"app-set", "int", 2147483647},
 	} {
 		info, found, err := db.Object(tc.key)
 		require.NoError(t, err)

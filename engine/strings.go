@@ -326,7 +326,11 @@ func (t Txn) Append(key, value string) (int64, error) {
 	if len(cur)+len(value) > MaxStringSize {
 		return 0, ErrTooLarge
 	}
-	storeString(t.tx, key, e, cur+value)
+	if e == nil {
+		t.tx.PutString(key, value)
+	} else {
+		t.tx.AppendStr(key, e, value)
+	}
 	return int64(len(cur) + len(value)), nil
 }
 

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -591,4 +592,28 @@ func TestStringCommandsCountReads(t *testing.T) {
 	require.EqualValues(t, 3, st.Hits-before.Hits)
 	require.EqualValues(t, 4, st.Misses-before.Misses)
 	require.EqualValues(t, 5, st.Commands-before.Commands)
+}
+
+// BenchmarkAppend builds 1 MB strings 16 bytes at a time (APPEND to a log
+// key), starting a new key each time one is full.
+func BenchmarkAppend(b *testing.B) {
+	e, err := Open(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = e.Close() })
+	db := e.DB("bench")
+	chunk := strings.Repeat("0123456789abcdef", 1)
+	const perKey = 1 << 16 // 1 MB of 16-byte chunks
+	for i := 0; b.Loop(); i++ {
+		key := "log:" + strconv.Itoa(i/perKey%2)
+		if i%perKey == 0 {
+			if _, err := db.Del(key); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if _, err := db.Append(key, chunk); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

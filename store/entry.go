@@ -126,19 +126,73 @@ func NewCollection(c Collection) *Entry {
 }
 
 func (e *Entry) setStr(s string) {
-	if uint64(len(s)) > math.MaxUint32 {
-		panic("store: string value over 4 GB")
+	if uint64(len(s)) >= strGrown {
+		panic("store: string value over 2 GB")
 	}
 	e.val = unsafe.Pointer(unsafe.StringData(s))
 	e.n = uint32(len(s))
 }
+
+// A string that APPEND has grown lives in a buffer with room to grow, as
+// Redis's sds strings do, so that a run of APPENDs copies the value a
+// logarithmic number of times instead of on every call (which made
+// building a string by APPEND quadratic). Such an entry has strGrown set
+// in n, and val points to the buffer's header, the capacity in bytes,
+// followed by the bytes. The bytes before the length are never written
+// again: strings handed out (Str) share them and must not change; an
+// append only writes past the end, which no string handed out covers.
+// Anything else that changes the value replaces the buffer (setStr).
+const (
+	strGrown  = 1 << 31
+	strHeader = 8 // the capacity (uint32), padded
+)
 
 // Str is the value of a string key ("" for a collection).
 func (e *Entry) Str() string {
 	if e.typ() != TypeString {
 		return ""
 	}
+	if e.n&strGrown != 0 {
+		return unsafe.String((*byte)(unsafe.Add(e.val, strHeader)), e.n&^strGrown)
+	}
 	return unsafe.String((*byte)(e.val), e.n)
+}
+
+// Appended reports whether the value is a string grown by APPEND (and not
+// replaced since), which Redis reports as encoding raw whatever it holds.
+func (e *Entry) Appended() bool { return e.typ() == TypeString && e.n&strGrown != 0 }
+
+// appendStr appends suffix to the string value, in place when the buffer
+// has room, else in a new buffer with room for more: twice the new length
+// up to 1 MB, 1 MB more beyond, as Redis's sdsMakeRoomFor.
+func (e *Entry) appendStr(suffix string) {
+	cur := e.Str()
+	n := len(cur) + len(suffix)
+	if uint64(n) >= strGrown {
+		panic("store: string value over 2 GB")
+	}
+	if e.n&strGrown != 0 && n <= int(*(*uint32)(e.val)) {
+		copy(unsafe.Slice((*byte)(unsafe.Add(e.val, strHeader+len(cur))), len(suffix)), suffix)
+		e.n = uint32(n) | strGrown
+		return
+	}
+	room := n + min(n, 1<<20)
+	if uint64(room) >= strGrown {
+		room = n
+	}
+	buf := make([]byte, strHeader+room)
+	*(*uint32)(unsafe.Pointer(&buf[0])) = uint32(room)
+	copy(buf[strHeader+copy(buf[strHeader:], cur):], suffix)
+	e.val, e.n = unsafe.Pointer(&buf[0]), uint32(n)|strGrown
+}
+
+// strBytes is what a string value occupies: its length, or a grown
+// buffer's header and capacity.
+func (e *Entry) strBytes() int64 {
+	if e.n&strGrown != 0 {
+		return strHeader + int64(*(*uint32)(e.val))
+	}
+	return int64(e.n)
 }
 
 // Coll is the value of a collection key; nil for strings.
@@ -238,7 +292,7 @@ func (e *Entry) measure(key string) int64 {
 	if c := e.Coll(); c != nil {
 		return n + c.Bytes()
 	}
-	return n + int64(e.n)
+	return n + e.strBytes()
 }
 
 func (e *Entry) empty() bool {

@@ -298,6 +298,22 @@ func (tx *Tx) SetStr(key string, e *Entry, value string) {
 	e.accessed = tx.seconds()
 }
 
+// AppendStr appends suffix to the string entry e stored under key, keeping
+// its TTL, and updates the size accounting. Unlike SetStr with the
+// concatenation, it copies the value only when its buffer is full (see
+// Entry.appendStr), so a run of appends costs amortised O(len(suffix)).
+func (tx *Tx) AppendStr(key string, e *Entry, suffix string) {
+	s := tx.shard(key)
+	if !tx.stores(s, key, e) || e.typ() != TypeString {
+		panic("store: AppendStr on an entry that is not a string stored under " + key)
+	}
+	old := e.measure(key)
+	e.appendStr(suffix)
+	e.bump()
+	s.addBytes(tx.ks, e.measure(key)-old)
+	e.accessed = tx.seconds()
+}
+
 // Changed must follow any in-place change to e's collection: it updates the
 // size accounting, and deletes the key if the collection became empty. It
 // reports whether the key still exists. (Strings change through SetStr.)

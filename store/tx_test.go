@@ -579,6 +579,56 @@ func TestTxPutString(t *testing.T) {
 	require.Zero(t, ks.Stats().KeysOfType(TypeHash))
 }
 
+// TestTxAppendStr appends to a string over and over: the value is the
+// concatenation, every string handed out before stays as it was, the
+// buffer is copied a logarithmic number of times, the accounting follows
+// (Verify at the end), and SetStr replaces a grown value.
+func TestTxAppendStr(t *testing.T) {
+	ks := newTestKeyspace(t, 0)
+	const key = "log"
+	update(t, ks, 1000, key, func(tx *Tx) {
+		require.True(t, tx.SetDeadline(key, tx.PutString(key, "start:"), 1_000_000))
+	})
+	want := "start:"
+	type seen struct{ got, was string }
+	var handed []seen
+	copies, last := 0, unsafe.Pointer(nil)
+	for i := range 3000 {
+		suffix := strings.Repeat(string(rune('a'+i%26)), 1+i%37)
+		update(t, ks, 1000, key, func(tx *Tx) {
+			e := tx.Get(key)
+			tx.AppendStr(key, e, suffix)
+			want += suffix
+			v := e.Str()
+			require.Equal(t, len(want), len(v))
+			if i%100 == 0 {
+				require.Equal(t, want, v)
+				handed = append(handed, seen{v, strings.Clone(v)})
+			}
+			if e.val != last {
+				copies, last = copies+1, e.val
+			}
+			require.EqualValues(t, 1_000_000, e.Deadline(), "the TTL is kept")
+		})
+	}
+	for _, h := range handed {
+		require.Equal(t, h.was, h.got, "a string handed out changed")
+	}
+	require.LessOrEqual(t, copies, 16, "%d bytes appended in 3000 calls", len(want))
+	var bytes int64
+	update(t, ks, 1000, key, func(tx *Tx) {
+		e := tx.Get(key)
+		require.Equal(t, want, e.Str())
+		bytes = e.measure(key)
+		require.Greater(t, bytes, int64(len(want)), "the spare room counts")
+		tx.SetStr(key, e, "reset")
+		require.Equal(t, "reset", e.Str())
+		tx.AppendStr(key, e, "!")
+		require.Equal(t, "reset!", e.Str())
+	})
+	require.NoError(t, ks.Verify())
+}
+
 // TestLazyNow checks that a LazyNow transaction reads the exact clock only
 // when it needs the time (a deadline to check or set, Now), at most once,
 // and stamps created/accessed times from the coarse clock otherwise.
