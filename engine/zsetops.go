@@ -651,8 +651,7 @@ func (t Txn) ZRandMemberCount(key string, count int64) ([]ZMember, error) {
 }
 
 // HRandField returns a random field of the hash at key with its value
-// (HRANDFIELD); found is false when the key does not exist. O(n): the
-// hash has no random access.
+// (HRANDFIELD); found is false when the key does not exist.
 func (db *DB) HRandField(key string) (fv FieldValue, found bool, err error) {
 	err = db.run(key, func(t Txn) error { fv, found, err = t.HRandField(key); return err })
 	return fv, found, err
@@ -665,17 +664,8 @@ func (t Txn) HRandField(key string) (FieldValue, bool, error) {
 	if h == nil {
 		return FieldValue{}, false, err
 	}
-	k := randIntN(h.Len())
-	var fv FieldValue
-	h.Each(func(f, v string) bool {
-		if k == 0 {
-			fv = FieldValue{Field: f, Value: v}
-			return false
-		}
-		k--
-		return true
-	})
-	return fv, true, nil
+	f, v := h.Random(randIntN)
+	return FieldValue{Field: f, Value: v}, true, nil
 }
 
 // HRandFieldCount is HRANDFIELD with a count, as Redis: a positive count
@@ -702,22 +692,23 @@ func (t Txn) HRandFieldCount(key string, count int64) ([]FieldValue, error) {
 	if err := randomCountErr(count, n); err != nil {
 		return nil, err
 	}
-	all := make([]FieldValue, 0, n)
-	h.Each(func(f, v string) bool { all = append(all, FieldValue{Field: f, Value: v}); return true })
-	switch {
-	case count >= int64(n):
-		return all, nil
-	case count > 0:
-		pos := distinctPositions(int(count), n)
-		out := make([]FieldValue, len(pos))
-		for i, p := range pos {
-			out[i] = all[p]
+	if count < 0 {
+		// Independent draws: O(1) each, whatever the hash's size.
+		out := make([]FieldValue, -count)
+		for i := range out {
+			out[i].Field, out[i].Value = h.Random(randIntN)
 		}
 		return out, nil
 	}
-	out := make([]FieldValue, -count)
-	for i := range out {
-		out[i] = all[randIntN(n)]
+	all := make([]FieldValue, 0, n)
+	h.Each(func(f, v string) bool { all = append(all, FieldValue{Field: f, Value: v}); return true })
+	if count >= int64(n) {
+		return all, nil
+	}
+	pos := distinctPositions(int(count), n)
+	out := make([]FieldValue, len(pos))
+	for i, p := range pos {
+		out[i] = all[p]
 	}
 	return out, nil
 }

@@ -80,6 +80,19 @@ func (h *Hash) Set(field, value string) (added bool) {
 	return true
 }
 
+// Random returns a field chosen uniformly at random, with its value; intn
+// returns a uniform int in [0, n). The hash must not be empty. Expected
+// O(1): it draws slots of the entry slice until one is live, and Delete
+// keeps the holes at most max(live fields, hashCompactMin-1), so a draw
+// succeeds with probability 1/2 or better once the hash has 16 fields.
+func (h *Hash) Random(intn func(n int) int) (field, value string) {
+	for {
+		if e := &h.ents[intn(len(h.ents))]; e.live {
+			return e.field, e.value
+		}
+	}
+}
+
 // Delete removes field and reports whether it existed.
 func (h *Hash) Delete(field string) bool {
 	slot, i, ok := h.find(field, strHash(field))

@@ -175,3 +175,29 @@ func TestHashRandomAgainstModel(t *testing.T) {
 		})
 	}
 }
+
+// Random draws only live fields, each about equally often, with holes in
+// the entry slice (deleted fields not yet compacted away).
+func TestHashRandom(t *testing.T) {
+	h := NewHash()
+	for i := range 40 {
+		h.Set(fmt.Sprint("f", i), fmt.Sprint("v", i))
+	}
+	for i := 0; i < 40; i += 2 {
+		require.True(t, h.Delete(fmt.Sprint("f", i)))
+	}
+	require.Equal(t, 20, h.dead, "the holes are still there")
+	r := rand.New(rand.NewPCG(7, 7))
+	counts := map[string]int{}
+	const draws = 20000
+	for range draws {
+		f, v := h.Random(r.IntN)
+		require.Equal(t, "v"+f[1:], v)
+		counts[f]++
+	}
+	require.Len(t, counts, 20)
+	for f, n := range counts {
+		require.True(t, h.Has(f), f)
+		require.InDelta(t, draws/20, n, draws/20*0.25, f)
+	}
+}
