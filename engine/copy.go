@@ -71,10 +71,9 @@ func (db *DB) Move(key string, to *DB) (moved bool, err error) {
 		}
 		deadline := e.Deadline()
 		from.Delete(key)
-		// The entry itself changes namespace: Put accounts it there anew.
-		// Its creation time becomes now (the store keeps it only within a
-		// keyspace, on RENAME).
-		into.Put(key, e)
+		// The entry itself changes namespace: Adopt accounts it there
+		// anew, keeping its creation and access times.
+		into.Adopt(key, e)
 		if deadline != 0 {
 			into.SetDeadline(key, e, deadline)
 		}

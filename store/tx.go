@@ -206,6 +206,16 @@ func (tx *Tx) Put(key string, e *Entry) {
 	s.addBytes(tx.ks, size)
 }
 
+// Adopt stores e, an entry just taken out of another keyspace (MOVE),
+// under key, as Put does, except that it keeps its created and accessed
+// times: it is the same key, in another namespace (Redis moves the object
+// itself).
+func (tx *Tx) Adopt(key string, e *Entry) {
+	created, accessed := e.created, e.accessed
+	tx.Put(key, e)
+	e.created, e.accessed = created, accessed
+}
+
 // PutString stores a new string value under key, as Put(key,
 // NewString(value)) does, and returns its entry. For keys up to 64 bytes
 // the entry and a copy of the key are one allocation, and the map's key
