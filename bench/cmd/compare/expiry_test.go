@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestIsMemValue(t *testing.T) {
@@ -23,14 +24,31 @@ func TestMemKeyValueSizes(t *testing.T) {
 }
 
 func TestWalkStaysInRangeAndSpreads(t *testing.T) {
-	seen := map[int]bool{}
-	for w := range embeddedWorkers {
-		for i := range 1000 {
-			j := walk(w, i, embKeys)
-			assert.GreaterOrEqual(t, j, 0)
-			assert.Less(t, j, embKeys)
-			seen[j] = true
+	for _, n := range []int{embLists, embZSets, embKeys} {
+		// Each worker visits every slot once in n steps.
+		for w := range embeddedWorkers {
+			seen := make([]bool, n)
+			for i := range n {
+				j := walk(w, i, n)
+				require.True(t, j >= 0 && j < n, "slot %d of %d", j, n)
+				require.False(t, seen[j], "worker %d visits slot %d twice in %d steps", w, j, n)
+				seen[j] = true
+			}
+		}
+		// Two workers some steps apart meet on the same slot only now and
+		// then, never step after step (which kept them in a lock-step
+		// convoy when both used the same stride).
+		const steps = 2048
+		for lag := range 64 {
+			for _, pair := range [][2]int{{0, 1}, {1, 0}} {
+				met := 0
+				for i := lag; i < lag+steps; i++ {
+					if walk(pair[0], i, n) == walk(pair[1], i-lag, n) {
+						met++
+					}
+				}
+				assert.LessOrEqual(t, met, steps/16, "n %d, worker %d %d steps ahead", n, pair[0], lag)
+			}
 		}
 	}
-	assert.Len(t, seen, 2000, "the two workers' first 1000 keys must not collide")
 }
