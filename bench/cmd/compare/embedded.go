@@ -200,9 +200,10 @@ var embeddedOps = []embeddedOp{
 // walk spreads worker w's i-th operation over n slots: workers start far
 // apart and each steps through all n slots by a stride of its own, so
 // consecutive operations hit different shards and the two workers rarely
-// touch the same key at the same moment. The strides are odd and not
-// multiples of 5, so coprime to every n here (powers of 2 times powers
-// of 5).
+// touch the same key at the same moment. The strides, 7919 + 10w, are odd
+// and not multiples of 5, so coprime to every n here (powers of 2 times
+// powers of 5), and any two differ. walk also serves the network
+// comparison's 64 callers.
 //
 // Until session 5 both workers used the same stride. Two workers that had
 // drifted a certain number of steps apart (9, with 64 lists) then met on
@@ -211,9 +212,7 @@ var embeddedOps = []embeddedOp{
 // to the next, and within runs, while miniredis (one lock for everything)
 // did not move. With different strides two workers can only meet now and
 // then, as two callers with unrelated keys do.
-var walkStrides = [embeddedWorkers]int{7919, 7921}
-
-func walk(w, i, n int) int { return (w*(n/embeddedWorkers+7) + i*walkStrides[w]) % n }
+func walk(w, i, n int) int { return (w*(n/embeddedWorkers+7) + i*(7919+10*w)) % n }
 
 func mustFind(_ string, found bool, err error) {
 	if err != nil || !found {
