@@ -597,13 +597,8 @@ func TestStringCommandsCountReads(t *testing.T) {
 // BenchmarkAppend builds 1 MB strings 16 bytes at a time (APPEND to a log
 // key), starting a new key each time one is full.
 func BenchmarkAppend(b *testing.B) {
-	e, err := Open(Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = e.Close() })
-	db := e.DB("bench")
-	chunk := strings.Repeat("0123456789abcdef", 1)
+	db, _ := openTestDB(b)
+	const chunk = "0123456789abcdef"
 	const perKey = 1 << 16 // 1 MB of 16-byte chunks
 	for i := 0; b.Loop(); i++ {
 		key := "log:" + strconv.Itoa(i/perKey%2)

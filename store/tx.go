@@ -297,15 +297,9 @@ func inlineKey(buf []byte, key string) string {
 // SetStr replaces the value of the string entry e stored under key, keeping
 // its TTL, and updates the size accounting.
 func (tx *Tx) SetStr(key string, e *Entry, value string) {
-	s := tx.shard(key)
-	if !tx.stores(s, key, e) || e.typ() != TypeString {
-		panic("store: SetStr on an entry that is not a string stored under " + key)
-	}
-	old := e.measure(key)
+	s, old := tx.beginStr(key, e, "SetStr")
 	e.setStr(value)
-	e.bump()
-	s.addBytes(tx.ks, e.measure(key)-old)
-	e.accessed = tx.seconds()
+	tx.endStr(s, key, e, old)
 }
 
 // AppendStr appends suffix to the string entry e stored under key, keeping
@@ -313,12 +307,24 @@ func (tx *Tx) SetStr(key string, e *Entry, value string) {
 // concatenation, it copies the value only when its buffer is full (see
 // Entry.appendStr), so a run of appends costs amortised O(len(suffix)).
 func (tx *Tx) AppendStr(key string, e *Entry, suffix string) {
+	s, old := tx.beginStr(key, e, "AppendStr")
+	e.appendStr(suffix)
+	tx.endStr(s, key, e, old)
+}
+
+// beginStr checks that e is the string stored under key before op changes
+// it, and returns key's shard and e's size before the change.
+func (tx *Tx) beginStr(key string, e *Entry, op string) (*shard, int64) {
 	s := tx.shard(key)
 	if !tx.stores(s, key, e) || e.typ() != TypeString {
-		panic("store: AppendStr on an entry that is not a string stored under " + key)
+		panic("store: " + op + " on an entry that is not a string stored under " + key)
 	}
-	old := e.measure(key)
-	e.appendStr(suffix)
+	return s, e.measure(key)
+}
+
+// endStr does what every change of a string value is followed by: the
+// write count, the size accounting, the accessed stamp.
+func (tx *Tx) endStr(s *shard, key string, e *Entry, old int64) {
 	e.bump()
 	s.addBytes(tx.ks, e.measure(key)-old)
 	e.accessed = tx.seconds()
