@@ -172,11 +172,17 @@ func (e *Entry) appendStr(suffix string) {
 		panic("store: string value over 2 GB")
 	}
 	if e.n&strGrown != 0 && n <= int(*(*uint32)(e.val)) {
-		copy(unsafe.Slice((*byte)(unsafe.Add(e.val, strHeader+len(cur))), len(suffix)), suffix)
+		// Only a non-empty suffix has a place inside the buffer to point
+		// at: a full buffer's end is past its allocation.
+		if len(suffix) > 0 {
+			copy(unsafe.Slice((*byte)(unsafe.Add(e.val, strHeader+len(cur))), len(suffix)), suffix)
+		}
 		e.n = uint32(n) | strGrown
 		return
 	}
-	room := n + min(n, 1<<20)
+	// At least one byte of room, so that Str's pointer to the bytes stays
+	// inside the allocation even for an empty value.
+	room := max(n+min(n, 1<<20), 1)
 	if uint64(room) >= strGrown {
 		room = n
 	}

@@ -627,6 +627,26 @@ func TestTxAppendStr(t *testing.T) {
 		require.Equal(t, "reset!", e.Str())
 	})
 	require.NoError(t, ks.Verify())
+
+	// Empty values and suffixes: under -race, checkptr fails any pointer
+	// that leaves the buffer (an empty string's bytes, a full buffer's end).
+	update(t, ks, 1000, "empty", func(tx *Tx) {
+		e := tx.PutString("empty", "")
+		tx.AppendStr("empty", e, "")
+		require.Equal(t, "", e.Str())
+		require.True(t, e.Appended())
+		tx.AppendStr("empty", e, "x")
+		require.Equal(t, "x", e.Str())
+		for e.Str() == "" || len(e.Str()) < int(*(*uint32)(e.val)) {
+			tx.AppendStr("empty", e, "y") // fill the buffer to the end
+		}
+		full := e.Str()
+		tx.AppendStr("empty", e, "")
+		require.Equal(t, full, e.Str())
+		tx.AppendStr("empty", e, "z")
+		require.Equal(t, full+"z", e.Str())
+	})
+	require.NoError(t, ks.Verify())
 }
 
 // TestLazyNow checks that a LazyNow transaction reads the exact clock only
