@@ -106,6 +106,7 @@ type shard struct {
 	shardHead
 	_ [shardPad]byte
 	c counters
+	_ [countersPad]byte
 }
 
 // shardHead is the part of a shard before its counters.
@@ -138,11 +139,10 @@ type counters struct {
 	expired atomic.Int64
 	evicted atomic.Int64
 	byType  [numTypes]atomic.Int64
-	_       [countersPad]byte
 }
 
 // countersPad rounds the shard up to whole lines.
-const countersPad = (cacheLine - (8*5+8*numTypes)%cacheLine) % cacheLine
+const countersPad = (cacheLine - unsafe.Sizeof(counters{})%cacheLine) % cacheLine
 
 // New returns an empty keyspace.
 func New(opts Options) *Keyspace {
@@ -204,13 +204,13 @@ func (s Stats) KeysOfType(t Type) int64 {
 // Stats sums the shard counters: O(shards), independent of the number of keys.
 func (ks *Keyspace) Stats() Stats {
 	var s Stats
-	for i := range ks.shards {
-		c := &ks.shards[i].c
+	for _, sh := range ks.shards {
+		c := &sh.c
 		s.Keys += c.keys.Load()
-		s.Bytes += ks.shards[i].bytes.Load()
+		s.Bytes += sh.bytes.Load()
 		s.Hits += c.hits.Load()
 		s.Misses += c.misses.Load()
-		s.Commands += ks.shards[i].commands.Load()
+		s.Commands += sh.commands.Load()
 		s.Expired += c.expired.Load()
 		s.Evicted += c.evicted.Load()
 		for t := range s.ByType {
