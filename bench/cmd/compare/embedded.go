@@ -279,12 +279,12 @@ func runEmbedded(cfg config) ([]harness.Result, []string, error) {
 		t.Row("  floor", harness.Ops(floor), "", harness.Ratio(floor/peer), spread(samples[2]), "",
 			harness.Ops(floorCPU), "", harness.Ratio(floorCPU/peerCPU))
 		results = append(results, harness.AtLeast("embedded-"+op.name, ratio, embTarget))
-		floors = append(floors, floorLine(op.name, op.floorAbout, floor/peer, ours/floor))
+		floors = append(floors, floorLine(op.name, op.floorAbout, false, floor/peer, ours/floor))
 		if op.shared != nil {
 			shared, sharedCPU := harness.Median(samples[3]), harness.Median(cpu[3])
 			t.Row("  shared floor", harness.Ops(shared), "", harness.Ratio(shared/peer), spread(samples[3]), "",
 				harness.Ops(sharedCPU), "", harness.Ratio(sharedCPU/peerCPU))
-			floors = append(floors, sharedFloorLine(op.name, op.sharedAbout, shared/peer, ours/shared))
+			floors = append(floors, floorLine(op.name, op.sharedAbout, true, shared/peer, ours/shared))
 		}
 	}
 	t.Print(os.Stdout)

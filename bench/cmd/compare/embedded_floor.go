@@ -344,16 +344,16 @@ func floorLoadZRange(env *embeddedEnv) {
 // floorLine is the FLOOR line printed after the embedded table, e.g.
 //
 //	FLOOR embedded-get: 4.12 (bare Go map lookup, vs miniredis); engine/floor 0.45
+//	FLOOR embedded-zadd shared: 3.56 (..., vs miniredis); engine/shared floor 0.87
 //
 // ratio is floor/miniredis throughput (the best ratio the target could
-// reach with these structures here), frac ours/floor.
-// sharedFloorLine is floorLine for a shared floor.
-func sharedFloorLine(name, about string, ratio, frac float64) string {
-	return fmt.Sprintf("FLOOR embedded-%s shared: %s (%s, vs miniredis); engine/shared floor %s",
-		name, strconv.FormatFloat(ratio, 'f', 2, 64), about, strconv.FormatFloat(frac, 'f', 2, 64))
-}
-
-func floorLine(name, about string, ratio, frac float64) string {
-	return fmt.Sprintf("FLOOR embedded-%s: %s (%s, vs miniredis); engine/floor %s",
-		name, strconv.FormatFloat(ratio, 'f', 2, 64), about, strconv.FormatFloat(frac, 'f', 2, 64))
+// reach with these structures here), frac ours/floor; shared says the
+// floor is a shared one.
+func floorLine(name, about string, shared bool, ratio, frac float64) string {
+	label, floor := name, "floor"
+	if shared {
+		label, floor = name+" shared", "shared floor"
+	}
+	return fmt.Sprintf("FLOOR embedded-%s: %s (%s, vs miniredis); engine/%s %s",
+		label, strconv.FormatFloat(ratio, 'f', 2, 64), about, floor, strconv.FormatFloat(frac, 'f', 2, 64))
 }

@@ -169,7 +169,9 @@ func TestFloorZSet(t *testing.T) {
 
 func TestFloorLine(t *testing.T) {
 	require.Equal(t, "FLOOR embedded-get: 4.12 (bare Go map lookup, vs miniredis); engine/floor 0.45",
-		floorLine("get", "bare Go map lookup", 4.1249, 0.451))
+		floorLine("get", "bare Go map lookup", false, 4.1249, 0.451))
 	require.Equal(t, "FLOOR embedded-zadd: 12.00 (x, vs miniredis); engine/floor 0.18",
-		floorLine("zadd", "x", 12, 0.18))
+		floorLine("zadd", "x", false, 12, 0.18))
+	require.Equal(t, "FLOOR embedded-zadd shared: 3.56 (y, vs miniredis); engine/shared floor 0.87",
+		floorLine("zadd", "y", true, 3.564, 0.87))
 }
