@@ -134,6 +134,7 @@ var embeddedOps = []embeddedOp{
 			}
 		},
 		floor: floorGet, floorAbout: "bare Go map lookup",
+		shared: sharedFloorGet, sharedAbout: "the same lookup behind 64 locks",
 	},
 	{
 		name: "incr", label: "INCR",
@@ -160,6 +161,7 @@ var embeddedOps = []embeddedOp{
 			}
 		},
 		floor: floorHSet, floorAbout: "Go map lookup of the key, field map store",
+		shared: sharedFloorHSet, sharedAbout: "the floor's hashes shared by both workers, behind 64 locks",
 	},
 	{
 		name: "lpush-rpop", label: "LPUSH+RPOP",
@@ -194,6 +196,7 @@ var embeddedOps = []embeddedOp{
 			}
 		},
 		floor: floorLPushRPop, floorAbout: "Go map lookup of the key, ring-buffer deque push and pop",
+		shared: sharedFloorLPushRPop, sharedAbout: "the floor's lists shared by both workers, behind 64 locks",
 	},
 }
 

@@ -34,19 +34,45 @@ import (
 // A shared floor answers the question the floor leaves open by design: how
 // much of the gap between the floor and any engine is the sharing itself.
 // It is the floor's structures with the floor's operation, but one copy
-// that both workers write, as in an engine, behind sharedShards locks
+// that both workers use, as in an engine, behind sharedShards locks
 // picked by the key's hash (as many as our engine's shards): a lock, a
-// map lookup and the structure's work, nothing else. Only ZADD has one:
-// it is the command whose target the engine misses by more than the noise.
+// map lookup and the structure's work, nothing else (no types, TTLs,
+// statistics or versions). GET's shared floor reads the floor's keys under
+// the lock that an engine whose keys can be written at any time must take.
 const sharedShards = 64
 
-// sharedZSets is ZADD's shared floor.
-type sharedZSets struct {
-	shards [sharedShards]struct {
-		mu sync.Mutex
-		m  map[string]*floorZSet
-		_  [64 - 16]byte // one lock per cache line
+// lockedShards is a shared floor's keyspace: sharedShards maps, each
+// behind its own lock on its own cache line.
+type lockedShards[V any] struct {
+	shards [sharedShards]lockedShard[V]
+}
+
+type lockedShard[V any] struct {
+	mu sync.Mutex
+	m  map[string]V
+	_  [64 - 16]byte // one lock per cache line
+}
+
+func newLockedShards[V any]() *lockedShards[V] {
+	s := &lockedShards[V]{}
+	for i := range s.shards {
+		s.shards[i].m = map[string]V{}
 	}
+	return s
+}
+
+// of is key's shard.
+func (s *lockedShards[V]) of(key string) *lockedShard[V] {
+	return &s.shards[xxhash.Sum64String(key)%sharedShards]
+}
+
+// lookup returns key's value, reading it under its shard's lock.
+func (s *lockedShards[V]) lookup(key string) (V, bool) {
+	sh := s.of(key)
+	sh.mu.Lock()
+	v, ok := sh.m[key]
+	sh.mu.Unlock()
+	return v, ok
 }
 
 // floorEnv holds the floors' data.
@@ -57,8 +83,11 @@ type floorEnv struct {
 	zrange map[string]*floorZSet
 	// w is each worker's private data for the writing commands.
 	w [embeddedWorkers]*floorWorker
-	// zaddShared is ZADD's shared floor.
-	zaddShared *sharedZSets
+	// The shared floors' data: one copy for both workers.
+	getShared   *lockedShards[string]
+	hsetShared  *lockedShards[map[string]string]
+	listsShared *lockedShards[*floorDeque]
+	zaddShared  *lockedShards[*floorZSet]
 }
 
 // floorWorker is one worker's private copy of the written structures. The
@@ -78,9 +107,10 @@ type floorWorker struct {
 }
 
 func newFloorEnv() *floorEnv {
-	f := &floorEnv{get: make(map[string]string, embKeys), zrange: make(map[string]*floorZSet, embZSets), zaddShared: &sharedZSets{}}
-	for i := range f.zaddShared.shards {
-		f.zaddShared.shards[i].m = map[string]*floorZSet{}
+	f := &floorEnv{
+		get: make(map[string]string, embKeys), zrange: make(map[string]*floorZSet, embZSets),
+		getShared: newLockedShards[string](), hsetShared: newLockedShards[map[string]string](),
+		listsShared: newLockedShards[*floorDeque](), zaddShared: newLockedShards[*floorZSet](),
 	}
 	for w := range f.w {
 		f.w[w] = &floorWorker{
@@ -217,6 +247,18 @@ func floorGet(env *embeddedEnv, w int) func(int) {
 	}
 }
 
+// sharedFloorGet is floorGet behind the shard locks.
+func sharedFloorGet(env *embeddedEnv, w int) func(int) {
+	ks, fw := env.floor.getShared, env.floor.w[w]
+	return func(i int) {
+		v, ok := ks.lookup(env.keys[walk(w, i, embKeys)])
+		if !ok {
+			fail("shared floor GET", fmt.Errorf("key missing"))
+		}
+		fw.sink += len(v)
+	}
+}
+
 func floorIncr(env *embeddedEnv, w int) func(int) {
 	fw := env.floor.w[w]
 	m := fw.ctrs
@@ -253,6 +295,27 @@ func floorHSet(env *embeddedEnv, w int) func(int) {
 	}
 }
 
+// sharedFloorHSet is floorHSet on one copy of the hashes, each under its
+// shard's lock.
+func sharedFloorHSet(env *embeddedEnv, w int) func(int) {
+	fw, hs := env.floor.w[w], env.floor.hsetShared
+	return func(i int) {
+		j := walk(w, i, embHashes*embFields)
+		k := env.hashes[j%embHashes]
+		sh := hs.of(k)
+		sh.mu.Lock()
+		h := sh.m[k]
+		if h == nil {
+			h = map[string]string{}
+			sh.m[k] = h
+		}
+		n := len(h)
+		h[env.fields[j/embHashes]] = env.value
+		fw.sink += len(h) - n
+		sh.mu.Unlock()
+	}
+}
+
 func floorLPushRPop(env *embeddedEnv, w int) func(int) {
 	fw := env.floor.w[w]
 	return func(i int) {
@@ -261,6 +324,25 @@ func floorLPushRPop(env *embeddedEnv, w int) func(int) {
 		v, ok := d.popBack()
 		if !ok {
 			fail("floor RPOP", fmt.Errorf("list empty"))
+		}
+		fw.sink += len(v)
+	}
+}
+
+// sharedFloorLPushRPop is floorLPushRPop on one copy of the 64 lists,
+// each under its shard's lock.
+func sharedFloorLPushRPop(env *embeddedEnv, w int) func(int) {
+	fw, ls := env.floor.w[w], env.floor.listsShared
+	return func(i int) {
+		k := env.lists[walk(w, i, embLists)]
+		sh := ls.of(k)
+		sh.mu.Lock()
+		d := sh.m[k]
+		d.pushFront(env.value)
+		v, ok := d.popBack()
+		sh.mu.Unlock()
+		if !ok {
+			fail("shared floor RPOP", fmt.Errorf("list empty"))
 		}
 		fw.sink += len(v)
 	}
@@ -287,7 +369,7 @@ func sharedFloorZAdd(env *embeddedEnv, w int) func(int) {
 	return func(i int) {
 		j := walk(w, i, embZSets*embZMembers)
 		k := env.zsets[j%embZSets]
-		sh := &zs.shards[xxhash.Sum64String(k)%sharedShards]
+		sh := zs.of(k)
 		sh.mu.Lock()
 		z := sh.m[k]
 		if z == nil {
@@ -316,18 +398,23 @@ func floorZRange(env *embeddedEnv, w int) func(int) {
 func floorLoadGet(env *embeddedEnv) {
 	for _, k := range env.keys {
 		env.floor.get[k] = env.value
+		env.floor.getShared.of(k).m[k] = env.value
 	}
 }
 
 func floorLoadLists(env *embeddedEnv) {
-	for _, fw := range env.floor.w {
-		for _, k := range env.lists {
-			d := &floorDeque{}
-			for range embListLen {
-				d.pushFront(env.value)
-			}
-			fw.lists[k] = d
+	list := func() *floorDeque {
+		d := &floorDeque{}
+		for range embListLen {
+			d.pushFront(env.value)
 		}
+		return d
+	}
+	for _, k := range env.lists {
+		for _, fw := range env.floor.w {
+			fw.lists[k] = list()
+		}
+		env.floor.listsShared.of(k).m[k] = list()
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/cespare/xxhash/v2"
 	"github.com/stretchr/testify/require"
 )
 
@@ -116,10 +115,25 @@ func TestEmbeddedFloorsConcurrently(t *testing.T) {
 	for w := range embeddedWorkers {
 		j := walk(w, 1999, embZSets*embZMembers)
 		k := env.zsets[j%embZSets]
-		z := env.floor.zaddShared.shards[xxhash.Sum64String(k)%sharedShards].m[k]
+		z := env.floor.zaddShared.of(k).m[k]
 		require.Equal(t, 1999.0, *z.scores[env.fields[j/embZSets]])
 		require.Equal(t, len(z.scores), z.tree.Len(), "one ordered entry per member")
 	}
+	// The shared lists kept their length, and the shared hashes hold what
+	// each worker wrote last; GET's shared keyspace is the floor's.
+	for _, l := range env.lists {
+		require.Equal(t, embListLen, env.floor.listsShared.of(l).m[l].n, "LPUSH+RPOP keeps the length")
+	}
+	for w := range embeddedWorkers {
+		j := walk(w, 1999, embHashes*embFields)
+		k := env.hashes[j%embHashes]
+		require.Equal(t, env.value, env.floor.hsetShared.of(k).m[k][env.fields[j/embHashes]])
+	}
+	n := 0
+	for i := range env.floor.getShared.shards {
+		n += len(env.floor.getShared.shards[i].m)
+	}
+	require.Equal(t, len(env.floor.get), n)
 	// What the floors wrote is what the commands would have left.
 	for w, fw := range env.floor.w {
 		k := env.keys[walk(w, 0, embKeys)]
