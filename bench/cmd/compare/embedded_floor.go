@@ -330,16 +330,19 @@ func floorLPushRPop(env *embeddedEnv, w int) func(int) {
 }
 
 // sharedFloorLPushRPop is floorLPushRPop on one copy of the 64 lists,
-// each under its shard's lock.
+// each under its shard's lock. LPUSH and RPOP are two commands, so it
+// takes the lock and finds the list twice, as any engine must.
 func sharedFloorLPushRPop(env *embeddedEnv, w int) func(int) {
 	fw, ls := env.floor.w[w], env.floor.listsShared
 	return func(i int) {
 		k := env.lists[walk(w, i, embLists)]
 		sh := ls.of(k)
 		sh.mu.Lock()
-		d := sh.m[k]
-		d.pushFront(env.value)
-		v, ok := d.popBack()
+		sh.m[k].pushFront(env.value)
+		sh.mu.Unlock()
+		sh = ls.of(k)
+		sh.mu.Lock()
+		v, ok := sh.m[k].popBack()
 		sh.mu.Unlock()
 		if !ok {
 			fail("shared floor RPOP", fmt.Errorf("list empty"))
