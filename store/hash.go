@@ -70,7 +70,9 @@ func (h *Hash) Set(field, value string) (added bool) {
 	hash := strHash(field)
 	if _, i, ok := h.find(field, hash); ok {
 		e := &h.ents[i]
-		h.data += int64(len(value)) - int64(len(e.value))
+		if d := int64(len(value)) - int64(len(e.value)); d != 0 {
+			h.data += d // written only when it changes (see Tx.Changed)
+		}
 		e.value = value
 		return false
 	}

@@ -327,7 +327,7 @@ func (tx *Tx) beginStr(key string, e *Entry, op string) (*shard, int64) {
 func (tx *Tx) endStr(s *shard, key string, e *Entry, old int64) {
 	e.bump()
 	s.addBytes(tx.ks, e.measure(key)-old)
-	e.accessed = tx.seconds()
+	e.touch(tx.seconds())
 }
 
 // Changed must follow any in-place change to e's collection: it updates the
@@ -338,19 +338,26 @@ func (tx *Tx) Changed(key string, e *Entry) bool {
 	if !tx.stores(s, key, e) {
 		panic("store: Changed on an entry not stored under " + key)
 	}
-	if e.empty() {
+	c := e.Coll()
+	if c != nil && c.Len() == 0 {
 		tx.forgetDeadline(s, key, e)
 		s.remove(tx.ks, key, e)
 		tx.held = nil
 		return false
 	}
 	e.bump()
-	if c := e.Coll(); c != nil {
-		size := e.measure(key)
-		s.addBytes(tx.ks, size-c.acct().counted)
-		c.acct().counted = size
+	// Fields that did not change are not written: the entry's and the
+	// collection's lines are then only read, and a change that keeps the
+	// size (HSET of a value as long as the old one) does not take them
+	// from the other core's cache.
+	if c != nil {
+		size := int64(len(key)) + entryOverhead + c.Bytes()
+		if a := c.acct(); a.counted != size {
+			s.addBytes(tx.ks, size-a.counted)
+			a.counted = size
+		}
 	}
-	e.accessed = tx.seconds()
+	e.touch(tx.seconds())
 	return true
 }
 
