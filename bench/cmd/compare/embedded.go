@@ -134,10 +134,11 @@ var embeddedOps = []embeddedOp{
 			}
 		},
 		floor: floorGet, floorAbout: "bare Go map lookup",
-		shared: sharedFloorGet, sharedAbout: "the same lookup behind 64 locks",
+		shared: sharedFloorGet, sharedAbout: "the same lookup in a keyspace of 64 maps behind locks",
 	},
 	{
 		name: "incr", label: "INCR",
+		load: func(env *embeddedEnv) error { floorLoadCtrs(env); return nil },
 		ours: func(env *embeddedEnv, w int) func(int) {
 			return func(i int) { _, _ = env.db.Incr(env.ctrs[walk(w, i, embKeys)]) }
 		},
@@ -161,7 +162,7 @@ var embeddedOps = []embeddedOp{
 			}
 		},
 		floor: floorHSet, floorAbout: "Go map lookup of the key, field map store",
-		shared: sharedFloorHSet, sharedAbout: "the floor's hashes shared by both workers, behind 64 locks",
+		shared: sharedFloorHSet, sharedAbout: "the floor's hashes shared by both workers, in a keyspace of 64 maps behind locks",
 	},
 	{
 		name: "lpush-rpop", label: "LPUSH+RPOP",
@@ -196,7 +197,7 @@ var embeddedOps = []embeddedOp{
 			}
 		},
 		floor: floorLPushRPop, floorAbout: "Go map lookup of the key, ring-buffer deque push and pop",
-		shared: sharedFloorLPushRPop, sharedAbout: "the floor's lists shared by both workers, behind 64 locks",
+		shared: sharedFloorLPushRPop, sharedAbout: "the floor's lists shared by both workers, in a keyspace of 64 maps behind locks",
 	},
 }
 

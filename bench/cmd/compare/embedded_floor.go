@@ -34,10 +34,13 @@ import (
 // A shared floor answers the question the floor leaves open by design: how
 // much of the gap between the floor and any engine is the sharing itself.
 // It is the floor's structures with the floor's operation, but one copy
-// that both workers use, as in an engine, behind sharedShards locks
-// picked by the key's hash (as many as our engine's shards): a lock, a
-// map lookup and the structure's work, nothing else (no types, TTLs,
-// statistics or versions). GET's shared floor reads the floor's keys under
+// that both workers use, as in an engine: one keyspace of sharedShards maps
+// (as many as our engine's shards), each behind its own lock, holding
+// every key the engine holds at that point of the run (GET's strings,
+// INCR's counters, the hashes, lists and sets), since an engine finds a
+// hash among all its keys, not among the hashes alone. An operation is a
+// lock, a map lookup, a type assertion and the structure's work, nothing
+// else (no TTLs, statistics or versions). GET's shared floor reads under
 // the lock that an engine whose keys can be written at any time must take.
 const sharedShards = 64
 
@@ -83,11 +86,10 @@ type floorEnv struct {
 	zrange map[string]*floorZSet
 	// w is each worker's private data for the writing commands.
 	w [embeddedWorkers]*floorWorker
-	// The shared floors' data: one copy for both workers.
-	getShared   *lockedShards[string]
-	hsetShared  *lockedShards[map[string]string]
-	listsShared *lockedShards[*floorDeque]
-	zaddShared  *lockedShards[*floorZSet]
+	// shared is the shared floors' keyspace: one copy for both workers,
+	// string values as Go strings, hashes as maps, lists as *floorDeque,
+	// sorted sets as *floorZSet.
+	shared *lockedShards[any]
 }
 
 // floorWorker is one worker's private copy of the written structures. The
@@ -109,8 +111,7 @@ type floorWorker struct {
 func newFloorEnv() *floorEnv {
 	f := &floorEnv{
 		get: make(map[string]string, embKeys), zrange: make(map[string]*floorZSet, embZSets),
-		getShared: newLockedShards[string](), hsetShared: newLockedShards[map[string]string](),
-		listsShared: newLockedShards[*floorDeque](), zaddShared: newLockedShards[*floorZSet](),
+		shared: newLockedShards[any](),
 	}
 	for w := range f.w {
 		f.w[w] = &floorWorker{
@@ -247,11 +248,12 @@ func floorGet(env *embeddedEnv, w int) func(int) {
 	}
 }
 
-// sharedFloorGet is floorGet behind the shard locks.
+// sharedFloorGet is floorGet in the shared keyspace.
 func sharedFloorGet(env *embeddedEnv, w int) func(int) {
-	ks, fw := env.floor.getShared, env.floor.w[w]
+	ks, fw := env.floor.shared, env.floor.w[w]
 	return func(i int) {
-		v, ok := ks.lookup(env.keys[walk(w, i, embKeys)])
+		x, _ := ks.lookup(env.keys[walk(w, i, embKeys)])
+		v, ok := x.(string)
 		if !ok {
 			fail("shared floor GET", fmt.Errorf("key missing"))
 		}
@@ -295,16 +297,16 @@ func floorHSet(env *embeddedEnv, w int) func(int) {
 	}
 }
 
-// sharedFloorHSet is floorHSet on one copy of the hashes, each under its
-// shard's lock.
+// sharedFloorHSet is floorHSet on one copy of the hashes in the shared
+// keyspace.
 func sharedFloorHSet(env *embeddedEnv, w int) func(int) {
-	fw, hs := env.floor.w[w], env.floor.hsetShared
+	fw, ks := env.floor.w[w], env.floor.shared
 	return func(i int) {
 		j := walk(w, i, embHashes*embFields)
 		k := env.hashes[j%embHashes]
-		sh := hs.of(k)
+		sh := ks.of(k)
 		sh.mu.Lock()
-		h := sh.m[k]
+		h, _ := sh.m[k].(map[string]string)
 		if h == nil {
 			h = map[string]string{}
 			sh.m[k] = h
@@ -329,20 +331,27 @@ func floorLPushRPop(env *embeddedEnv, w int) func(int) {
 	}
 }
 
-// sharedFloorLPushRPop is floorLPushRPop on one copy of the 64 lists,
-// each under its shard's lock. LPUSH and RPOP are two commands, so it
-// takes the lock and finds the list twice, as any engine must.
+// sharedFloorLPushRPop is floorLPushRPop on one copy of the 64 lists in
+// the shared keyspace. LPUSH and RPOP are two commands, so it takes the
+// lock and finds the list twice, as any engine must.
 func sharedFloorLPushRPop(env *embeddedEnv, w int) func(int) {
-	fw, ls := env.floor.w[w], env.floor.listsShared
+	fw, ks := env.floor.w[w], env.floor.shared
+	list := func(sh *lockedShard[any], k string) *floorDeque {
+		d, ok := sh.m[k].(*floorDeque)
+		if !ok {
+			fail("shared floor LPUSH+RPOP", fmt.Errorf("list %s missing", k))
+		}
+		return d
+	}
 	return func(i int) {
 		k := env.lists[walk(w, i, embLists)]
-		sh := ls.of(k)
+		sh := ks.of(k)
 		sh.mu.Lock()
-		sh.m[k].pushFront(env.value)
+		list(sh, k).pushFront(env.value)
 		sh.mu.Unlock()
-		sh = ls.of(k)
+		sh = ks.of(k)
 		sh.mu.Lock()
-		v, ok := sh.m[k].popBack()
+		v, ok := list(sh, k).popBack()
 		sh.mu.Unlock()
 		if !ok {
 			fail("shared floor RPOP", fmt.Errorf("list empty"))
@@ -366,15 +375,15 @@ func floorZAdd(env *embeddedEnv, w int) func(int) {
 }
 
 // sharedFloorZAdd is floorZAdd on one copy of the sets that both workers
-// write, each set under its shard's lock.
+// write, in the shared keyspace.
 func sharedFloorZAdd(env *embeddedEnv, w int) func(int) {
-	fw, zs := env.floor.w[w], env.floor.zaddShared
+	fw, ks := env.floor.w[w], env.floor.shared
 	return func(i int) {
 		j := walk(w, i, embZSets*embZMembers)
 		k := env.zsets[j%embZSets]
-		sh := zs.of(k)
+		sh := ks.of(k)
 		sh.mu.Lock()
-		z := sh.m[k]
+		z, _ := sh.m[k].(*floorZSet)
 		if z == nil {
 			z = newFloorZSet()
 			sh.m[k] = z
@@ -401,7 +410,15 @@ func floorZRange(env *embeddedEnv, w int) func(int) {
 func floorLoadGet(env *embeddedEnv) {
 	for _, k := range env.keys {
 		env.floor.get[k] = env.value
-		env.floor.getShared.of(k).m[k] = env.value
+		env.floor.shared.of(k).m[k] = env.value
+	}
+}
+
+// floorLoadCtrs gives the shared keyspace INCR's counters, which the
+// engine and miniredis hold from INCR's rounds on.
+func floorLoadCtrs(env *embeddedEnv) {
+	for _, k := range env.ctrs {
+		env.floor.shared.of(k).m[k] = "1"
 	}
 }
 
@@ -417,7 +434,7 @@ func floorLoadLists(env *embeddedEnv) {
 		for _, fw := range env.floor.w {
 			fw.lists[k] = list()
 		}
-		env.floor.listsShared.of(k).m[k] = list()
+		env.floor.shared.of(k).m[k] = list()
 	}
 }
 

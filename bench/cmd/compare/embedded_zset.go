@@ -28,7 +28,7 @@ func init() {
 				}
 			},
 			floor: floorZAdd, floorAbout: "Go map lookups of key and member, B-tree delete and insert",
-			shared: sharedFloorZAdd, sharedAbout: "the floor's sets shared by both workers, behind 64 locks",
+			shared: sharedFloorZAdd, sharedAbout: "the floor's sets shared by both workers, in a keyspace of 64 maps behind locks",
 		},
 		embeddedOp{
 			name: "zrange", label: "ZRANGE 0 -1",
