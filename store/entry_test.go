@@ -120,3 +120,34 @@ func TestEntryTypeAndVersionShareAWord(t *testing.T) {
 	e.bump()
 	require.Equal(t, (v+1)&(1<<(32-typeBits)-1), e.Version())
 }
+
+// TestChangedStampsAccessed: a change marks the key accessed at the
+// transaction's time, whether the entry was looked up in the same
+// transaction (Changed then skips the clock) or adopted with the stamps it
+// had in another keyspace (MOVE), which are not this transaction's.
+func TestChangedStampsAccessed(t *testing.T) {
+	ks := New(Options{})
+	require.NoError(t, ks.Update(1000_000, "h", func(tx *Tx) error {
+		tx.Put("h", NewCollection(hashOf("f", "v")))
+		return nil
+	}))
+	var e *Entry
+	require.NoError(t, ks.Update(5000_000, "h", func(tx *Tx) error {
+		e = tx.Get("h")
+		e.Hash().Set("g", "w")
+		require.True(t, tx.Changed("h", e))
+		return nil
+	}))
+	require.EqualValues(t, 5000_000, e.Accessed())
+
+	other := New(Options{})
+	require.NoError(t, other.Update(9000_000, "h", func(tx *Tx) error {
+		tx.Adopt("h", e)
+		require.EqualValues(t, 5000_000, e.Accessed(), "adopting keeps the stamp")
+		e.Hash().Set("x", "y")
+		require.True(t, tx.Changed("h", e))
+		return nil
+	}))
+	require.EqualValues(t, 9000_000, e.Accessed(), "the change after adopting is stamped")
+	require.NoError(t, other.Verify())
+}
