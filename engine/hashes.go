@@ -44,29 +44,36 @@ func (t Txn) readHash(key string) (*store.Hash, error) {
 	return hashOf(t.tx.Read(key))
 }
 
-// writeHash looks key up for a write command. The returned entry is nil
-// when the key is absent; h is then a fresh hash that storeHash will
-// install.
-func (t Txn) writeHash(key string) (*store.Entry, *store.Hash, error) {
+// hashWrite is a write command's hash: the entry holding it, and whether
+// that entry is a new one that storeHash will install.
+type hashWrite struct {
+	e     *store.Entry
+	fresh bool
+}
+
+// writeHash looks key up for a write command. When the key is absent, h is
+// a new empty hash in a new entry that storeHash will install.
+func (t Txn) writeHash(key string) (hashWrite, *store.Hash, error) {
 	e := t.tx.Get(key)
 	h, err := hashOf(e)
 	if err != nil {
-		return nil, nil, err
+		return hashWrite{}, nil, err
 	}
 	if h == nil {
-		h = store.NewHash()
+		e = store.NewHashEntry()
+		return hashWrite{e: e, fresh: true}, e.Hash(), nil
 	}
-	return e, h, nil
+	return hashWrite{e: e}, h, nil
 }
 
-// storeHash records a change to h: a new key when e is nil, otherwise an
-// in-place change that keeps the key's TTL.
-func (t Txn) storeHash(key string, e *store.Entry, h *store.Hash) {
-	if e == nil {
-		t.tx.Put(key, store.NewCollection(h))
+// storeHash records a change to the hash w holds: a new key when it is
+// fresh, otherwise an in-place change that keeps the key's TTL.
+func (t Txn) storeHash(key string, w hashWrite) {
+	if w.fresh {
+		t.tx.Put(key, w.e)
 		return
 	}
-	t.tx.Changed(key, e)
+	t.tx.Changed(key, w.e)
 }
 
 // HSet sets the fields of the hash at key (creating it) and returns how
@@ -90,7 +97,7 @@ func (t Txn) HSet(key string, pairs ...FieldValue) (int64, error) {
 			return 0, ErrTooLarge
 		}
 	}
-	e, h, err := t.writeHash(key)
+	w, h, err := t.writeHash(key)
 	if err != nil {
 		return 0, err
 	}
@@ -100,7 +107,7 @@ func (t Txn) HSet(key string, pairs ...FieldValue) (int64, error) {
 			added++
 		}
 	}
-	t.storeHash(key, e, h)
+	t.storeHash(key, w)
 	return added, nil
 }
 
@@ -119,12 +126,12 @@ func (t Txn) HSetNX(key, field, value string) (bool, error) {
 	if len(value) > MaxStringSize || len(field) > MaxStringSize {
 		return false, ErrTooLarge
 	}
-	e, h, err := t.writeHash(key)
+	w, h, err := t.writeHash(key)
 	if err != nil || h.Has(field) {
 		return false, err
 	}
 	h.Set(field, value)
-	t.storeHash(key, e, h)
+	t.storeHash(key, w)
 	return true, nil
 }
 
@@ -320,7 +327,7 @@ func (t Txn) HIncrBy(key, field string, delta int64) (int64, error) {
 	if err := t.write(); err != nil {
 		return 0, err
 	}
-	e, h, err := t.writeHash(key)
+	w, h, err := t.writeHash(key)
 	if err != nil {
 		return 0, err
 	}
@@ -334,7 +341,7 @@ func (t Txn) HIncrBy(key, field string, delta int64) (int64, error) {
 		return 0, ErrOverflow
 	}
 	h.Set(field, strconv.FormatInt(cur+delta, 10))
-	t.storeHash(key, e, h)
+	t.storeHash(key, w)
 	return cur + delta, nil
 }
 
@@ -353,7 +360,7 @@ func (t Txn) HIncrByFloat(key, field string, delta float64) (string, error) {
 	if math.IsNaN(delta) || math.IsInf(delta, 0) {
 		return "", errIncrNaNOrInf
 	}
-	e, h, err := t.writeHash(key)
+	w, h, err := t.writeHash(key)
 	if err != nil {
 		return "", err
 	}
@@ -369,6 +376,6 @@ func (t Txn) HIncrByFloat(key, field string, delta float64) (string, error) {
 		return "", err
 	}
 	h.Set(field, v)
-	t.storeHash(key, e, h)
+	t.storeHash(key, w)
 	return v, nil
 }

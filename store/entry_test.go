@@ -151,3 +151,19 @@ func TestChangedStampsAccessed(t *testing.T) {
 	require.EqualValues(t, 9000_000, e.Accessed(), "the change after adopting is stamped")
 	require.NoError(t, other.Verify())
 }
+
+// TestHashEntryIsOneBlock: NewHashEntry's entry and hash share an
+// allocation that starts on a cache line and fills two, so that the
+// entry and the hash's header are two lines, not three.
+func TestHashEntryIsOneBlock(t *testing.T) {
+	require.EqualValues(t, 2*cacheLine, unsafe.Sizeof(hashBlock{}))
+	for range 100 {
+		e := NewHashEntry()
+		h := e.Hash()
+		require.NotNil(t, h)
+		require.Equal(t, TypeHash, e.typ())
+		require.Zero(t, h.Len())
+		require.Zero(t, uintptr(unsafe.Pointer(e))%cacheLine, "starts on a line")
+		require.Equal(t, uintptr(unsafe.Pointer(e))+unsafe.Sizeof(Entry{}), uintptr(unsafe.Pointer(h)), "the hash follows the entry")
+	}
+}
