@@ -78,6 +78,17 @@ func (s *lockedShards[V]) lookup(key string) (V, bool) {
 	return v, ok
 }
 
+// valueOf returns key's value in sh, first storing mk's when the key is
+// absent (a write command creating its key); the caller holds sh's lock.
+func valueOf[T any](sh *lockedShard[any], key string, mk func() T) T {
+	v, ok := sh.m[key].(T)
+	if !ok {
+		v = mk()
+		sh.m[key] = v
+	}
+	return v
+}
+
 // floorEnv holds the floors' data.
 type floorEnv struct {
 	// get is GET's read-only keyspace: the 100k keys with their values.
@@ -306,11 +317,7 @@ func sharedFloorHSet(env *embeddedEnv, w int) func(int) {
 		k := env.hashes[j%embHashes]
 		sh := ks.of(k)
 		sh.mu.Lock()
-		h, _ := sh.m[k].(map[string]string)
-		if h == nil {
-			h = map[string]string{}
-			sh.m[k] = h
-		}
+		h := valueOf(sh, k, func() map[string]string { return map[string]string{} })
 		n := len(h)
 		h[env.fields[j/embHashes]] = env.value
 		fw.sink += len(h) - n
@@ -383,11 +390,7 @@ func sharedFloorZAdd(env *embeddedEnv, w int) func(int) {
 		k := env.zsets[j%embZSets]
 		sh := ks.of(k)
 		sh.mu.Lock()
-		z, _ := sh.m[k].(*floorZSet)
-		if z == nil {
-			z = newFloorZSet()
-			sh.m[k] = z
-		}
+		z := valueOf(sh, k, newFloorZSet)
 		fw.sink += z.add(env.fields[j/embZSets], float64(i))
 		sh.mu.Unlock()
 	}
