@@ -317,11 +317,15 @@ func (e *Entry) counted(key string) int64 {
 }
 
 func (e *Entry) measure(key string) int64 {
-	n := int64(len(key)) + entryOverhead
 	if c := e.Coll(); c != nil {
-		return n + c.Bytes()
+		return measureColl(key, c)
 	}
-	return n + e.strBytes()
+	return int64(len(key)) + entryOverhead + e.strBytes()
+}
+
+// measureColl is measure for an entry holding c.
+func measureColl(key string, c Collection) int64 {
+	return int64(len(key)) + entryOverhead + c.Bytes()
 }
 
 func (e *Entry) empty() bool {

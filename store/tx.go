@@ -363,12 +363,12 @@ func (tx *Tx) Changed(key string, e *Entry) bool {
 		return false
 	}
 	e.bump()
-	// Fields that did not change are not written: the entry's and the
-	// collection's lines are then only read, and a change that keeps the
-	// size (HSET of a value as long as the old one) does not take them
-	// from the other core's cache.
+	// A size that did not change is not written again: a change that
+	// keeps it (HSET of a value as long as the old one) then only reads
+	// the collection's header line instead of taking it from the other
+	// core's cache.
 	if c != nil {
-		size := int64(len(key)) + entryOverhead + c.Bytes()
+		size := measureColl(key, c)
 		if a := c.acct(); a.counted != size {
 			s.addBytes(tx.ks, size-a.counted)
 			a.counted = size
