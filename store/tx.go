@@ -352,7 +352,7 @@ func (tx *Tx) Changed(key string, e *Entry) bool {
 	fresh := e == tx.held && e != nil && tx.cached && sameString(key, tx.lastKey)
 	if fresh {
 		s = tx.ks.shards[tx.lastShard]
-	} else if s = tx.shard(key); s.m[key] != e {
+	} else if s = tx.shard(key); !tx.stores(s, key, e) {
 		panic("store: Changed on an entry not stored under " + key)
 	}
 	c := e.Coll()
