@@ -44,33 +44,35 @@ import (
 // the lock that an engine whose keys can be written at any time must take.
 const sharedShards = 64
 
-// lockedShards is a shared floor's keyspace: sharedShards maps, each
-// behind its own lock on its own cache line.
-type lockedShards[V any] struct {
-	shards [sharedShards]lockedShard[V]
+// lockedShards is the shared floors' keyspace: sharedShards maps, each
+// behind its own lock on its own cache line, holding strings, hashes
+// (maps), lists (*floorDeque) and sorted sets (*floorZSet) as an engine's
+// keyspace holds every type.
+type lockedShards struct {
+	shards [sharedShards]lockedShard
 }
 
-type lockedShard[V any] struct {
+type lockedShard struct {
 	mu sync.Mutex
-	m  map[string]V
+	m  map[string]any
 	_  [64 - 16]byte // one lock per cache line
 }
 
-func newLockedShards[V any]() *lockedShards[V] {
-	s := &lockedShards[V]{}
+func newLockedShards() *lockedShards {
+	s := &lockedShards{}
 	for i := range s.shards {
-		s.shards[i].m = map[string]V{}
+		s.shards[i].m = map[string]any{}
 	}
 	return s
 }
 
 // of is key's shard.
-func (s *lockedShards[V]) of(key string) *lockedShard[V] {
+func (s *lockedShards) of(key string) *lockedShard {
 	return &s.shards[xxhash.Sum64String(key)%sharedShards]
 }
 
 // lookup returns key's value, reading it under its shard's lock.
-func (s *lockedShards[V]) lookup(key string) (V, bool) {
+func (s *lockedShards) lookup(key string) (any, bool) {
 	sh := s.of(key)
 	sh.mu.Lock()
 	v, ok := sh.m[key]
@@ -80,7 +82,7 @@ func (s *lockedShards[V]) lookup(key string) (V, bool) {
 
 // valueOf returns key's value in sh, first storing mk's when the key is
 // absent (a write command creating its key); the caller holds sh's lock.
-func valueOf[T any](sh *lockedShard[any], key string, mk func() T) T {
+func valueOf[T any](sh *lockedShard, key string, mk func() T) T {
 	v, ok := sh.m[key].(T)
 	if !ok {
 		v = mk()
@@ -97,10 +99,8 @@ type floorEnv struct {
 	zrange map[string]*floorZSet
 	// w is each worker's private data for the writing commands.
 	w [embeddedWorkers]*floorWorker
-	// shared is the shared floors' keyspace: one copy for both workers,
-	// string values as Go strings, hashes as maps, lists as *floorDeque,
-	// sorted sets as *floorZSet.
-	shared *lockedShards[any]
+	// shared is the shared floors' keyspace: one copy for both workers.
+	shared *lockedShards
 }
 
 // floorWorker is one worker's private copy of the written structures. The
@@ -122,7 +122,7 @@ type floorWorker struct {
 func newFloorEnv() *floorEnv {
 	f := &floorEnv{
 		get: make(map[string]string, embKeys), zrange: make(map[string]*floorZSet, embZSets),
-		shared: newLockedShards[any](),
+		shared: newLockedShards(),
 	}
 	for w := range f.w {
 		f.w[w] = &floorWorker{
@@ -343,7 +343,7 @@ func floorLPushRPop(env *embeddedEnv, w int) func(int) {
 // lock and finds the list twice, as any engine must.
 func sharedFloorLPushRPop(env *embeddedEnv, w int) func(int) {
 	fw, ks := env.floor.w[w], env.floor.shared
-	list := func(sh *lockedShard[any], k string) *floorDeque {
+	list := func(sh *lockedShard, k string) *floorDeque {
 		d, ok := sh.m[k].(*floorDeque)
 		if !ok {
 			fail("shared floor LPUSH+RPOP", fmt.Errorf("list %s missing", k))
