@@ -34,3 +34,11 @@ func TestProcCPU(t *testing.T) {
 	assert.Positive(t, procCPU(os.Getpid()))
 	assert.Zero(t, procCPU(-1))
 }
+
+func TestRatioRange(t *testing.T) {
+	assert.Equal(t, "0.50..2.00", ratioRange([]float64{1, 4, 3}, []float64{2, 2, 3}))
+	assert.Equal(t, "1.10", ratioRange([]float64{1.1}, []float64{1}))
+	// Unpaired samples (a round missing on one side) are left out.
+	assert.Equal(t, "2.00", ratioRange([]float64{2, 9}, []float64{1}))
+	assert.Equal(t, "-", ratioRange(nil, []float64{1}))
+}
