@@ -12,7 +12,7 @@ import (
 // transaction per command, system clock), each at three sizes so that the
 // per-operation cost can be seen not to grow with the collection:
 //
-//	go test -run '^$' -bench 'LPushRPop|LIndex|HSet|HGet' -benchtime 1s -count 5 ./engine
+//	go test -run '^$' -bench 'LPushRPop|LIndex|HSet|HGet|HRandFieldCount' -benchtime 1s -count 5 ./engine
 
 var hlBenchSizes = []int{1_000, 100_000, 1_000_000}
 
@@ -121,6 +121,22 @@ func BenchmarkHGet(b *testing.B) {
 				}
 				if i++; i == n {
 					i = 0
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkHRandFieldCount draws 10 distinct fields (HRANDFIELD hash 10):
+// its cost should be the sample's, not the hash's.
+func BenchmarkHRandFieldCount(b *testing.B) {
+	for _, n := range hlBenchSizes {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			db, _ := hlBenchHash(b, n)
+			b.ReportAllocs()
+			for b.Loop() {
+				if out, err := db.HRandFieldCount("hash", 10); err != nil || len(out) != 10 {
+					b.Fatal(err, len(out))
 				}
 			}
 		})

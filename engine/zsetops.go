@@ -700,15 +700,8 @@ func (t Txn) HRandFieldCount(key string, count int64) ([]FieldValue, error) {
 		}
 		return out, nil
 	}
-	all := make([]FieldValue, 0, n)
-	h.Each(func(f, v string) bool { all = append(all, FieldValue{Field: f, Value: v}); return true })
-	if count >= int64(n) {
-		return all, nil
-	}
-	pos := distinctPositions(int(count), n)
-	out := make([]FieldValue, len(pos))
-	for i, p := range pos {
-		out[i] = all[p]
-	}
+	k := int(min(count, int64(n)))
+	out := make([]FieldValue, 0, k)
+	h.Sample(k, randIntN, func(f, v string) { out = append(out, FieldValue{Field: f, Value: v}) })
 	return out, nil
 }

@@ -1,5 +1,7 @@
 package store
 
+import "slices"
+
 // HashFieldOverhead is what each field costs beyond the bytes of its name
 // and value in the size accounting: roughly a map slot (key header, index,
 // hash byte, load-factor slack) plus the ordered entry (two string headers
@@ -92,6 +94,56 @@ func (h *Hash) Random(intn func(n int) int) (field, value string) {
 		if e := &h.ents[intn(len(h.ents))]; e.live {
 			return e.field, e.value
 		}
+	}
+}
+
+// Sample calls fn for count distinct fields chosen uniformly at random,
+// with their values, in the hash's order; count must be in [0, Len()].
+// A small sample (count*3 <= Len) is drawn like Random, slot by slot,
+// skipping holes and repeats (a draw is new with probability 1/3 or
+// better), in O(count log count) whatever the hash's size, as Redis
+// draws HRANDFIELD's small samples; a larger one takes one pass,
+// keeping each field with probability wanted/left (Knuth's selection
+// sampling), in O(Len) without allocating.
+func (h *Hash) Sample(count int, intn func(n int) int, fn func(field, value string)) {
+	n := h.idx.n
+	if count < 0 || count > n {
+		panic("store: Hash.Sample count out of range")
+	}
+	if count == 0 {
+		return
+	}
+	if count*3 > n {
+		// (count == n takes every field: intn(left) < left.)
+		want, left := count, n
+		for i := range h.ents {
+			e := &h.ents[i]
+			if !e.live {
+				continue
+			}
+			if intn(left) < want {
+				fn(e.field, e.value)
+				if want--; want == 0 {
+					return
+				}
+			}
+			left--
+		}
+		return
+	}
+	picked := make([]int, 0, count)
+	seen := make(map[int]struct{}, count)
+	for len(picked) < count {
+		i := intn(len(h.ents))
+		if _, dup := seen[i]; dup || !h.ents[i].live {
+			continue
+		}
+		seen[i] = struct{}{}
+		picked = append(picked, i)
+	}
+	slices.Sort(picked)
+	for _, i := range picked {
+		fn(h.ents[i].field, h.ents[i].value)
 	}
 }
 

@@ -201,3 +201,58 @@ func TestHashRandom(t *testing.T) {
 		require.InDelta(t, draws/20, n, draws/20*0.25, f)
 	}
 }
+
+// Sample returns distinct live fields in the hash's order, each field
+// about equally often, in both of its regimes (small samples drawn slot by
+// slot, large ones in one pass), with holes in the entry slice.
+func TestHashSample(t *testing.T) {
+	h := NewHash()
+	for i := range 60 {
+		h.Set(fmt.Sprintf("f%02d", i), fmt.Sprint("v", i))
+	}
+	for i := 0; i < 60; i += 3 {
+		require.True(t, h.Delete(fmt.Sprintf("f%02d", i)))
+	}
+	require.Equal(t, 20, h.dead, "the holes are still there")
+	require.Equal(t, 40, h.Len())
+	r := rand.New(rand.NewPCG(3, 9))
+	for _, count := range []int{1, 5, 13, 14, 30, 39, 40} {
+		t.Run(fmt.Sprint(count), func(t *testing.T) {
+			counts := map[string]int{}
+			const rounds = 6000
+			for range rounds {
+				var got []string
+				h.Sample(count, r.IntN, func(f, v string) {
+					want, ok := h.Get(f)
+					require.True(t, ok, f)
+					require.Equal(t, want, v, f)
+					got = append(got, f)
+					counts[f]++
+				})
+				require.Len(t, got, count)
+				require.True(t, slices.IsSorted(got), "in the hash's order: %v", got)
+				require.Len(t, slices.Compact(slices.Clone(got)), count, "distinct: %v", got)
+			}
+			require.Len(t, counts, 40, "every live field is drawn")
+			want := float64(rounds*count) / 40
+			for f, n := range counts {
+				require.InDelta(t, want, n, want*0.2+20, f)
+			}
+		})
+	}
+	h.Sample(0, r.IntN, func(string, string) { t.Fatal("a sample of 0 calls fn") })
+	assert.Panics(t, func() { h.Sample(41, r.IntN, func(string, string) {}) })
+	assert.Panics(t, func() { h.Sample(-1, r.IntN, func(string, string) {}) })
+}
+
+// A small sample of a big hash costs what the sample does, not the hash.
+func TestHashSampleSmallDrawsFew(t *testing.T) {
+	h := NewHash()
+	for i := range 100_000 {
+		h.Set(fmt.Sprint("f", i), "v")
+	}
+	draws := 0
+	r := rand.New(rand.NewPCG(1, 2))
+	h.Sample(10, func(n int) int { draws++; return r.IntN(n) }, func(string, string) {})
+	assert.Less(t, draws, 30)
+}
