@@ -53,3 +53,22 @@ func BenchmarkPipelineIncr(b *testing.B) { benchPipeline(b, 64, nil, "INCR", "co
 func BenchmarkPipelinePing(b *testing.B) { benchPipeline(b, 64, nil, "PING") }
 
 var _ = io.EOF
+
+// BenchmarkReaderNext frames redis-benchmark's SET command out of a buffer
+// of 64 of them, as the event loop does for a pipelined read: parsing
+// alone, without the socket or the command.
+func BenchmarkReaderNext(b *testing.B) {
+	batch := bytes.Repeat(encode("SET", "key:__rand_int__", "xxx"), 64)
+	rd := newReader(bytes.NewReader(nil), DefaultMaxBulkLen, DefaultMaxQueryBuffer)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(batch)) / 64)
+	for done := 0; b.Loop(); done++ {
+		if done%64 == 0 {
+			rd.r, rd.w = 0, 0
+			rd.feed(batch)
+		}
+		if args, err := rd.next(); err != nil || len(args) != 3 {
+			b.Fatal(err, len(args))
+		}
+	}
+}

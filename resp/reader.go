@@ -154,14 +154,17 @@ func (rd *reader) next() ([][]byte, error) {
 				}
 				continue
 			}
-			n, err := rd.header(rd.r, "too big mbulk count string")
-			if err != nil {
-				return nil, err
+			ll, n, ok := shortInt(rd.buf[:rd.w], rd.r+1)
+			if !ok {
+				var err error
+				if n, err = rd.header(rd.r, "too big mbulk count string"); err != nil {
+					return nil, err
+				}
+				if n < 0 {
+					return nil, errNeedMore
+				}
+				ll, ok = parseInt64(rd.buf[rd.r+1 : n])
 			}
-			if n < 0 {
-				return nil, errNeedMore
-			}
-			ll, ok := parseInt64(rd.buf[rd.r+1 : n])
 			if !ok || ll > maxMultiBulk {
 				return nil, protoErr("invalid multibulk length")
 			}
@@ -212,17 +215,23 @@ func (rd *reader) multibulk() error {
 			if rd.pos >= rd.w {
 				return errNeedMore
 			}
-			n, err := rd.header(rd.pos, "too big bulk count string")
-			if err != nil {
-				return err
+			ll, n, ok := int64(0), 0, false
+			if rd.buf[rd.pos] == '$' {
+				ll, n, ok = shortInt(rd.buf[:rd.w], rd.pos+1)
 			}
-			if n < 0 {
-				return errNeedMore
+			if !ok {
+				var err error
+				if n, err = rd.header(rd.pos, "too big bulk count string"); err != nil {
+					return err
+				}
+				if n < 0 {
+					return errNeedMore
+				}
+				if c := rd.buf[rd.pos]; c != '$' {
+					return protoErr("expected '$', got '" + string(c) + "'")
+				}
+				ll, ok = parseInt64(rd.buf[rd.pos+1 : n])
 			}
-			if c := rd.buf[rd.pos]; c != '$' {
-				return protoErr("expected '$', got '" + string(c) + "'")
-			}
-			ll, ok := parseInt64(rd.buf[rd.pos+1 : n])
 			if !ok || ll < 0 || ll > rd.maxBulk {
 				return protoErr("invalid bulk length")
 			}
@@ -415,6 +424,32 @@ func unhex(c byte) byte {
 
 // parseInt64 is Redis's string2ll over bytes: optional '-', no '+', no
 // spaces, no leading zeros, within int64. It does not allocate.
+// shortInt reads the count of a "*N" or "$N" header line from buf[i:]
+// when it is the common case, 1 to 9 digits without a leading zero and a
+// complete line: then it returns the count and the index of the line's
+// '\r', without the general path's search for the line end and
+// parseInt64's overflow checks, which were a measurable part of framing
+// redis-benchmark's small commands. Anything else (no complete line yet,
+// a sign, a zero, a long or malformed count) is not ok and goes the
+// general way, which decides between waiting and a protocol error.
+func shortInt(buf []byte, i int) (v int64, cr int, ok bool) {
+	if i >= len(buf) || buf[i] < '1' || buf[i] > '9' {
+		return 0, 0, false
+	}
+	for j := i; j < len(buf) && j < i+10; j++ {
+		c := buf[j]
+		if c == '\r' {
+			// The general path also takes the byte after '\r' on trust.
+			return v, j, j+1 < len(buf)
+		}
+		if c < '0' || c > '9' {
+			return 0, 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	return 0, 0, false
+}
+
 func parseInt64(b []byte) (int64, bool) {
 	if len(b) == 0 || len(b) > 20 {
 		return 0, false

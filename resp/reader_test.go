@@ -75,6 +75,16 @@ func TestReaderFraming(t *testing.T) {
 		{"too big inline", strings.Repeat("a", inlineMax+1), nil, "ERR Protocol error: too big inline request"},
 		{"too big mbulk count", "*" + strings.Repeat("1", inlineMax+1), nil, "ERR Protocol error: too big mbulk count string"},
 		{"too big bulk count", "*1\r\n$" + strings.Repeat("1", inlineMax+1), nil, "ERR Protocol error: too big bulk count string"},
+		// Counts of 1-9 digits take a short path (shortInt); these sit at
+		// its edges and must frame or fail as the general path does (and
+		// as redis-server 7.0 does: leading zeros are refused).
+		{"nine-digit count", "*1\r\n$999999999\r\n", nil, "ERR Protocol error: invalid bulk length"},
+		{"ten-digit count", "*1\r\n$1000000000\r\n", nil, "ERR Protocol error: invalid bulk length"},
+		{"leading zero count", "*01\r\n$4\r\nPING\r\n", nil, "ERR Protocol error: invalid multibulk length"},
+		{"leading zero bulk", "*1\r\n$04\r\nPING\r\n", nil, "ERR Protocol error: invalid bulk length"},
+		{"zero bulk", "*2\r\n$4\r\nECHO\r\n$0\r\n\r\n", [][]string{{"ECHO", ""}}, ""},
+		{"digit then junk", "*1\r\n$4x\r\nPING\r\n", nil, "ERR Protocol error: invalid bulk length"},
+		{"count of 1024", "*1\r\n$1024\r\n" + strings.Repeat("a", 1024) + "\r\n", [][]string{{strings.Repeat("a", 1024)}}, ""},
 	}
 	for _, tt := range tests {
 		for _, mode := range []string{"whole", "bytewise"} {
