@@ -47,7 +47,8 @@ func ttlMillis(d time.Duration) int64 {
 	return ms
 }
 
-// deadlineFor computes SET's deadline (0 = none) or the error Redis gives.
+// deadline computes SET's deadline (0 = none) or the error Redis gives;
+// now is the time in Unix ms, read only when o.TTL > 0 (else unused).
 func (o *SetOptions) deadline(now int64) (int64, error) {
 	n := 0
 	if o.TTL != 0 {
@@ -131,7 +132,13 @@ func (t Txn) Set(key, value string, opts SetOptions) (res SetResult, err error) 
 		return res, ErrTooLarge
 	}
 	tx := t.tx
-	deadline, err := opts.deadline(tx.Now())
+	// Only a relative TTL needs the time: reading the clock was 4% of a
+	// pipelined SET's CPU over RESP (bench/RESULTS.md, session 8).
+	var now int64
+	if opts.TTL > 0 {
+		now = tx.Now()
+	}
+	deadline, err := opts.deadline(now)
 	if err != nil {
 		return res, err
 	}
