@@ -422,8 +422,6 @@ func unhex(c byte) byte {
 	return c - 'A' + 10
 }
 
-// parseInt64 is Redis's string2ll over bytes: optional '-', no '+', no
-// spaces, no leading zeros, within int64. It does not allocate.
 // shortInt reads the count of a "*N" or "$N" header line from buf[i:]
 // when it is the common case, 1 to 9 digits without a leading zero and a
 // complete line: then it returns the count and the index of the line's
@@ -450,6 +448,8 @@ func shortInt(buf []byte, i int) (v int64, cr int, ok bool) {
 	return 0, 0, false
 }
 
+// parseInt64 is Redis's string2ll over bytes: optional '-', no '+', no
+// spaces, no leading zeros, within int64. It does not allocate.
 func parseInt64(b []byte) (int64, bool) {
 	if len(b) == 0 || len(b) > 20 {
 		return 0, false
