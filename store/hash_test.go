@@ -176,17 +176,27 @@ func TestHashRandomAgainstModel(t *testing.T) {
 	}
 }
 
+// holeyHash returns a hash of n fields "f00".. with values "v00".., every
+// every-th field deleted and its hole still in the entry slice.
+func holeyHash(t *testing.T, n, every int) *Hash {
+	t.Helper()
+	h := NewHash()
+	for i := range n {
+		h.Set(fmt.Sprintf("f%02d", i), fmt.Sprintf("v%02d", i))
+	}
+	holes := 0
+	for i := 0; i < n; i += every {
+		require.True(t, h.Delete(fmt.Sprintf("f%02d", i)))
+		holes++
+	}
+	require.Equal(t, holes, h.dead, "the holes are still there")
+	return h
+}
+
 // Random draws only live fields, each about equally often, with holes in
 // the entry slice (deleted fields not yet compacted away).
 func TestHashRandom(t *testing.T) {
-	h := NewHash()
-	for i := range 40 {
-		h.Set(fmt.Sprint("f", i), fmt.Sprint("v", i))
-	}
-	for i := 0; i < 40; i += 2 {
-		require.True(t, h.Delete(fmt.Sprint("f", i)))
-	}
-	require.Equal(t, 20, h.dead, "the holes are still there")
+	h := holeyHash(t, 40, 2)
 	r := rand.New(rand.NewPCG(7, 7))
 	counts := map[string]int{}
 	const draws = 20000
@@ -206,14 +216,7 @@ func TestHashRandom(t *testing.T) {
 // about equally often, in both of its regimes (small samples drawn slot by
 // slot, large ones in one pass), with holes in the entry slice.
 func TestHashSample(t *testing.T) {
-	h := NewHash()
-	for i := range 60 {
-		h.Set(fmt.Sprintf("f%02d", i), fmt.Sprint("v", i))
-	}
-	for i := 0; i < 60; i += 3 {
-		require.True(t, h.Delete(fmt.Sprintf("f%02d", i)))
-	}
-	require.Equal(t, 20, h.dead, "the holes are still there")
+	h := holeyHash(t, 60, 3)
 	require.Equal(t, 40, h.Len())
 	r := rand.New(rand.NewPCG(3, 9))
 	for _, count := range []int{1, 5, 13, 14, 30, 39, 40} {
