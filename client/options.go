@@ -103,8 +103,8 @@ func WithInsecureBearerToken(token string) Option {
 // and gzip makes a 64-byte message larger while each call pays for a
 // compressor's state; over loopback it cost more than half of the
 // throughput (bench/RESULTS.md, network-grpc: 0.28x miniredis with gzip,
-// 0.60x without). Turn it on for large values over a slow link. The isA Python clients gzip every request, which the
-// server accepts either way.
+// 0.60x without). Turn it on for large values over a slow link. The isA
+// Python clients gzip every request, which the server accepts either way.
 func WithGzip(on bool) Option { return func(c *config) { c.gzip = on } }
 
 // WithTimeout gives every unary call whose context has no deadline this

@@ -104,7 +104,7 @@ func (h *Hash) Random(intn func(n int) int) (field, value string) {
 // better), in O(count log count) whatever the hash's size, as Redis
 // draws HRANDFIELD's small samples; a larger one takes one pass,
 // keeping each field with probability wanted/left (Knuth's selection
-// sampling), in O(Len) without allocating.
+// sampling), in O(Len) without allocating; the whole hash takes no draws.
 func (h *Hash) Sample(count int, intn func(n int) int, fn func(field, value string)) {
 	n := h.idx.n
 	if count < 0 || count > n {
@@ -113,8 +113,11 @@ func (h *Hash) Sample(count int, intn func(n int) int, fn func(field, value stri
 	if count == 0 {
 		return
 	}
+	if count == n {
+		h.Each(func(f, v string) bool { fn(f, v); return true })
+		return
+	}
 	if count*3 > n {
-		// (count == n takes every field: intn(left) < left.)
 		want, left := count, n
 		for i := range h.ents {
 			e := &h.ents[i]
