@@ -25,10 +25,6 @@ func (t Txn) KeyVersion(key string) KeyVersion {
 	return KeyVersion{e: e, v: e.Version()}
 }
 
-// MaxMemory is the memory limit the engine was opened with (0: none), for
-// protocol edges that report it (Redis's CONFIG GET maxmemory, INFO).
-func (e *Engine) MaxMemory() int64 { return e.opts.MaxMemory }
-
 // Volatile is the number of keys with an expiry in the namespace (Redis's
 // INFO keyspace "expires"); like Stats, it may include keys past their
 // deadline that have not been reclaimed yet.

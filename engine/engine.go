@@ -74,13 +74,16 @@ type Engine struct {
 	dbsMu  sync.Mutex
 	dbList atomic.Pointer[[]*DB] // copy-on-write list for the expiry worker and totals
 
-	used     atomic.Int64 // bytes across all namespaces, kept only with a MaxMemory
-	sessions sessionTable // every session, by id (see sessions.go)
-	broker   *pubsub.Broker
-	health   *DB // private namespace for deep health checks (see stats.go)
-	closed   atomic.Bool
-	stop     chan struct{}
-	done     chan struct{}
+	// maxMemory is the limit in force (Options.MaxMemory, then
+	// SetMaxMemory); used is kept only while it is > 0.
+	maxMemory atomic.Int64
+	used      atomic.Int64 // bytes across all namespaces
+	sessions  sessionTable // every session, by id (see sessions.go)
+	broker    *pubsub.Broker
+	health    *DB // private namespace for deep health checks (see stats.go)
+	closed    atomic.Bool
+	stop      chan struct{}
+	done      chan struct{}
 }
 
 // Open starts an engine and its background expiry worker. Close stops it.
@@ -110,6 +113,7 @@ func Open(opts Options) (*Engine, error) {
 		done:  make(chan struct{}),
 		wall:  newWallClock(opts.Clock),
 	}
+	e.maxMemory.Store(opts.MaxMemory)
 	e.coarse = e.wall != nil && opts.expiryTick == nil && opts.ExpiryInterval <= coarseMaxInterval
 	e.started = e.clock.Now()
 	e.sessions.init()
@@ -250,7 +254,7 @@ func newDB(e *Engine, name string) *DB {
 	// BenchmarkEmbedded in bench/cmd/compare (2 goroutines, old and new
 	// binaries alternated 3 times): LPUSH+RPOP 597 -> 521 ns/op median.
 	var used *atomic.Int64
-	if e.opts.MaxMemory > 0 {
+	if e.maxMemory.Load() > 0 {
 		used = &e.used
 	}
 	return &DB{
@@ -287,10 +291,52 @@ func (db *DB) beginLazy() (int64, error) {
 // with noeviction, it refuses before the write, so a write that starts under
 // the limit may end slightly above it.
 func (db *DB) checkMemory() error {
-	if m := db.e.opts.MaxMemory; m > 0 && db.e.used.Load() >= m {
+	if m := db.e.maxMemory.Load(); m > 0 && db.e.used.Load() >= m {
 		return ErrOOM
 	}
 	return nil
+}
+
+// MaxMemory is the memory limit in force (0: none), for protocol edges
+// that report it (Redis's CONFIG GET maxmemory, INFO).
+func (e *Engine) MaxMemory() int64 { return e.maxMemory.Load() }
+
+// SetMaxMemory changes the memory limit while the engine runs (Redis's
+// CONFIG SET maxmemory); 0 removes it. A limit below the memory in use is
+// accepted, as Redis accepts it under noeviction: writes are refused
+// until deletes bring the use under it.
+func (e *Engine) SetMaxMemory(n int64) error {
+	if n < 0 {
+		return invalidArg("ERR MaxMemory must not be negative")
+	}
+	// dbsMu also guards namespace creation, so a namespace opened during
+	// the switch starts with the counter in its final state (newDB).
+	e.dbsMu.Lock()
+	defer e.dbsMu.Unlock()
+	was := e.maxMemory.Load()
+	switch {
+	case was == 0 && n > 0:
+		// The limit applies only once used holds every namespace, so no
+		// write is checked against a partial sum.
+		e.trackUsed(&e.used)
+		e.maxMemory.Store(n)
+	case was > 0 && n == 0:
+		// Without a limit nothing reads used, and writes stop paying for
+		// its shared cache line (see newDB).
+		e.maxMemory.Store(0)
+		e.trackUsed(nil)
+	default:
+		e.maxMemory.Store(n)
+	}
+	return nil
+}
+
+// trackUsed attaches every namespace to used (nil: detaches them).
+func (e *Engine) trackUsed(used *atomic.Int64) {
+	e.health.ks.SetUsedBytes(used)
+	for _, db := range *e.dbList.Load() {
+		db.ks.SetUsedBytes(used)
+	}
 }
 
 // Txn executes commands inside one store transaction. DB's methods each run

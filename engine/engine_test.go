@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -99,6 +100,44 @@ func TestOpenRejectsNegativeMaxMemory(t *testing.T) {
 	require.Nil(t, e)
 	require.ErrorIs(t, err, ErrInvalidArgument)
 	require.EqualError(t, err, "ERR MaxMemory must not be negative")
+}
+
+// A limit set while the engine runs counts what the namespaces already
+// hold, applies to namespaces opened later, and lifting it frees writes
+// again; a negative one is refused and changes nothing.
+func TestSetMaxMemory(t *testing.T) {
+	te := openTestEngine(t, Options{})
+	a := te.DB("a")
+	_, err := a.Set("big", strings.Repeat("x", 4000), SetOptions{})
+	require.NoError(t, err)
+	before := te.UsedMemory()
+
+	require.ErrorIs(t, te.SetMaxMemory(-1), ErrInvalidArgument)
+	require.Zero(t, te.MaxMemory())
+
+	require.NoError(t, te.SetMaxMemory(4096))
+	require.EqualValues(t, 4096, te.MaxMemory())
+	require.Equal(t, before, te.UsedMemory(), "the counter starts from what is stored")
+	_, err = a.Set("more", strings.Repeat("y", 200), SetOptions{})
+	require.NoError(t, err, "under the limit")
+	_, err = te.DB("b").Set("k", "v", SetOptions{})
+	require.ErrorIs(t, err, ErrOOM, "a namespace opened after the limit counts toward it")
+	n, err := a.Del("big")
+	require.NoError(t, err)
+	require.EqualValues(t, 1, n, "deletes work over the limit")
+	_, err = te.DB("b").Set("k", "v", SetOptions{})
+	require.NoError(t, err)
+	require.Equal(t, a.ks.Stats().Bytes+te.DB("b").ks.Stats().Bytes, te.UsedMemory())
+
+	require.NoError(t, te.SetMaxMemory(10))
+	_, err = a.Set("k", "v", SetOptions{})
+	require.ErrorIs(t, err, ErrOOM, "a lower limit applies at once")
+	require.NoError(t, te.SetMaxMemory(0))
+	require.Zero(t, te.used.Load(), "lifted, the shared counter is detached and empty")
+	_, err = a.Set("k", "v", SetOptions{})
+	require.NoError(t, err)
+	require.NoError(t, te.SetMaxMemory(1<<20))
+	require.Equal(t, a.ks.Stats().Bytes+te.DB("b").ks.Stats().Bytes, te.used.Load(), "set again, it counts afresh")
 }
 
 func TestCloseIsIdempotentAndRefusesCalls(t *testing.T) {

@@ -134,7 +134,7 @@ func (e *Engine) Stats() (EngineStats, error) {
 // MaxMemory is set, otherwise summed over the namespaces' shard counters
 // (O(namespaces x shards), no key is visited; see newDB for why).
 func (e *Engine) UsedMemory() int64 {
-	if e.opts.MaxMemory > 0 {
+	if e.maxMemory.Load() > 0 {
 		return e.used.Load()
 	}
 	var n int64

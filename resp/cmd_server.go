@@ -3,12 +3,14 @@ package resp
 import (
 	"crypto/subtle"
 	"fmt"
+	"math"
 	"net"
 	"os"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -477,56 +479,72 @@ func connFD(nc net.Conn) int {
 // --- CONFIG ---
 
 // configParam is one setting CONFIG GET and SET know. set nil means it
-// cannot be changed at run time.
+// cannot be changed at run time; otherwise set checks a value and returns
+// what applies it, so that CONFIG SET can check every value before it
+// applies any (Redis 7 leaves all unchanged when one is refused).
 type configParam struct {
 	name string
 	get  func(s *Server) string
-	set  func(s *Server, v string) error
+	set  func(s *Server, v string) (apply func(), err error)
 }
 
 var configParams []configParam
 
+// accept is the set of a setting that only takes the value the server
+// already has, such as noeviction: a check with nothing to apply.
+func accept(ok bool, refusal string) (func(), error) {
+	if !ok {
+		return nil, textError(refusal)
+	}
+	return func() {}, nil
+}
+
+// storeInt is the apply of a setting kept in an atomic integer.
+func storeInt(dst *atomic.Int64, n int64, err error) (func(), error) {
+	if err != nil {
+		return nil, err
+	}
+	return func() { dst.Store(n) }, nil
+}
+
 func init() {
 	configParams = []configParam{
-		{name: "maxmemory", get: func(s *Server) string { return strconv.FormatInt(s.eng.MaxMemory(), 10) }},
-		{name: "maxmemory-policy", get: func(*Server) string { return "noeviction" }, set: func(s *Server, v string) error {
-			if !eq(v, "noeviction") {
-				return textError("only noeviction is supported")
+		{name: "maxmemory", get: func(s *Server) string { return strconv.FormatInt(s.eng.MaxMemory(), 10) }, set: func(s *Server, v string) (func(), error) {
+			n, err := configMemory(v, 0, math.MaxInt64)
+			if err != nil {
+				return nil, err
 			}
-			return nil
+			// SetMaxMemory refuses only a negative limit, which
+			// configMemory has already refused.
+			return func() { _ = s.eng.SetMaxMemory(n) }, nil
 		}},
-		{name: "maxclients", get: func(s *Server) string { return strconv.FormatInt(s.maxClients.Load(), 10) }, set: func(s *Server, v string) error {
+		{name: "maxmemory-policy", get: func(*Server) string { return "noeviction" }, set: func(s *Server, v string) (func(), error) {
+			return accept(eq(v, "noeviction"), "only noeviction is supported")
+		}},
+		{name: "maxclients", get: func(s *Server) string { return strconv.FormatInt(s.maxClients.Load(), 10) }, set: func(s *Server, v string) (func(), error) {
 			n, err := configInt(v, 1, 1<<31-1)
-			if err == nil {
-				s.maxClients.Store(n)
-			}
-			return err
+			return storeInt(&s.maxClients, n, err)
 		}},
-		{name: "timeout", get: func(s *Server) string { return strconv.FormatInt(s.idle.Load()/int64(time.Second), 10) }, set: func(s *Server, v string) error {
+		{name: "timeout", get: func(s *Server) string { return strconv.FormatInt(s.idle.Load()/int64(time.Second), 10) }, set: func(s *Server, v string) (func(), error) {
 			n, err := configInt(v, 0, 1<<31-1)
-			if err == nil {
-				s.idle.Store(n * int64(time.Second))
-			}
-			return err
+			return storeInt(&s.idle, n*int64(time.Second), err)
 		}},
-		{name: "proto-max-bulk-len", get: func(s *Server) string { return strconv.FormatInt(s.maxBulk.Load(), 10) }, set: func(s *Server, v string) error {
+		{name: "proto-max-bulk-len", get: func(s *Server) string { return strconv.FormatInt(s.maxBulk.Load(), 10) }, set: func(s *Server, v string) (func(), error) {
 			n, err := configMemory(v, 1<<20, 1<<62)
-			if err == nil {
-				s.maxBulk.Store(n)
-			}
-			return err
+			return storeInt(&s.maxBulk, n, err)
 		}},
-		{name: "requirepass", get: func(s *Server) string { return *s.password.Load() }, set: func(s *Server, v string) error {
-			s.password.Store(&v)
-			return nil
+		{name: "requirepass", get: func(s *Server) string { return *s.password.Load() }, set: func(s *Server, v string) (func(), error) {
+			return func() { s.password.Store(&v) }, nil
 		}},
 		{name: "databases", get: func(s *Server) string { return strconv.Itoa(len(s.dbs)) }},
-		{name: "save", get: func(*Server) string { return "" }, set: func(s *Server, v string) error { return nil }},
-		{name: "appendonly", get: func(*Server) string { return "no" }, set: func(s *Server, v string) error {
-			if !eq(v, "no") {
-				return textError("persistence is not supported")
-			}
-			return nil
+		// save and appendonly take only the values that mean no
+		// persistence, which is what the server does; anything else
+		// would be a setting it silently ignores.
+		{name: "save", get: func(*Server) string { return "" }, set: func(s *Server, v string) (func(), error) {
+			return accept(v == "", "persistence is not supported")
+		}},
+		{name: "appendonly", get: func(*Server) string { return "no" }, set: func(s *Server, v string) (func(), error) {
+			return accept(eq(v, "no"), "persistence is not supported")
 		}},
 		{name: "port", get: func(s *Server) string {
 			if a, ok := s.Addr().(*net.TCPAddr); ok {
@@ -568,8 +586,11 @@ func configMemory(v string, lo, hi int64) (int64, error) {
 			break
 		}
 	}
+	if v == "" {
+		lv = "0" // as Redis reads an empty size
+	}
 	n, err := strconv.ParseInt(lv, 10, 64)
-	if err != nil || n < 0 {
+	if err != nil || n < 0 || n > math.MaxInt64/mul {
 		return 0, textError("argument must be a memory value")
 	}
 	n *= mul
@@ -601,7 +622,8 @@ func cmdConfigSet(c *client, a []string) {
 		c.reject("ERR wrong number of arguments for 'config|set' command")
 		return
 	}
-	// Like Redis 7, all names are checked before anything is applied.
+	// Like Redis 7, every name and then every value is checked before
+	// anything is applied, so a refused CONFIG SET changes nothing.
 	params := make([]*configParam, 0, len(a)/2)
 	for i := 0; i < len(a); i += 2 {
 		var found *configParam
@@ -618,13 +640,23 @@ func cmdConfigSet(c *client, a []string) {
 			c.replyErr(textError("ERR CONFIG SET failed (possibly related to argument '" + found.name + "') - can't set immutable config"))
 			return
 		}
+		if slices.Contains(params, found) {
+			c.replyErr(textError("ERR CONFIG SET failed (possibly related to argument '" + found.name + "') - duplicate parameter"))
+			return
+		}
 		params = append(params, found)
 	}
+	applies := make([]func(), len(params))
 	for i, p := range params {
-		if err := p.set(c.s, a[2*i+1]); err != nil {
+		apply, err := p.set(c.s, a[2*i+1])
+		if err != nil {
 			c.replyErr(textError("ERR CONFIG SET failed (possibly related to argument '" + p.name + "') - " + err.Error()))
 			return
 		}
+		applies[i] = apply
+	}
+	for _, apply := range applies {
+		apply()
 	}
 	c.w.ok()
 }

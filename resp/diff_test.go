@@ -203,7 +203,9 @@ var diffCases = map[string][][]string{
 		{"PING"}, {"PING", "x"}, {"PING", "x", "y"}, {"ECHO", "hi"}, {"ECHO"}, {"NOSUCH", "a", "b"}, {"nosuch"},
 		{"SELECT", "x"}, {"SELECT", "16"}, {"SELECT", "-1"}, {"SELECT", diffDB}, {"GET"}, {"CONFIG", "NOPE"}, {"CONFIG"},
 		{"CONFIG", "GET"}, {"CONFIG", "SET", "timeout"}, {"CONFIG", "SET", "nosuch", "1"}, {"CONFIG", "GET", "timeout"},
-		{"CONFIG", "SET", "maxclients", "x"}, {"CONFIG", "SET", "timeout", "-1"}, {"CLIENT", "NOPE"}, {"CLIENT", "GETNAME"},
+		{"CONFIG", "SET", "maxclients", "x"}, {"CONFIG", "SET", "timeout", "-1"},
+		{"CONFIG", "SET", "maxmemory", "-1"}, {"CONFIG", "SET", "maxmemory", "1.5mb"}, {"CONFIG", "SET", "maxmemory", "1kb", "timeout", "x"},
+		{"CONFIG", "SET", "maxmemory", "1mb", "maxmemory", "2mb"}, {"CONFIG", "GET", "maxmemory"}, {"CLIENT", "NOPE"}, {"CLIENT", "GETNAME"},
 		{"CLIENT", "SETNAME", "a b"}, {"CLIENT", "SETNAME", "me"}, {"CLIENT", "GETNAME"}, {"CLIENT", "SETNAME", ""}, {"CLIENT", "GETNAME"},
 		// CLIENT KILL only with filters that match no connection: the
 		// reference server is shared.

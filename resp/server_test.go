@@ -161,3 +161,38 @@ func TestMemoryLimit(t *testing.T) {
 	assert.Equal(t, ":1\r\n", c.do("DEL", "big"))
 	assert.Equal(t, "+OK\r\n", c.do("SET", "k", "v"))
 }
+
+// CONFIG SET maxmemory sets the engine's limit while it runs, as on Redis:
+// the keys already stored count toward it, INFO reports it, 0 lifts it,
+// and a CONFIG SET with any bad value changes nothing.
+func TestConfigSetMaxMemory(t *testing.T) {
+	_, _, addr := startServer(t, Options{})
+	c := dialRaw(t, addr)
+	big := strings.Repeat("x", 5000)
+	assert.Equal(t, "+OK\r\n", c.do("SET", "big", big))
+	assert.Equal(t, "+OK\r\n", c.do("CONFIG", "SET", "maxmemory", "4kb"))
+	assert.Equal(t, "*2\r\n$9\r\nmaxmemory\r\n$4\r\n4096\r\n", c.do("CONFIG", "GET", "maxmemory"))
+	assert.Contains(t, c.do("INFO", "memory"), "maxmemory:4096\r\n")
+	const oom = "-OOM command not allowed when used memory > 'maxmemory'.\r\n"
+	assert.Equal(t, oom, c.do("SET", "k", "v"))
+
+	// A refused value, a duplicate or a refused second setting leaves
+	// every setting as it was.
+	for _, bad := range [][]string{
+		{"CONFIG", "SET", "maxmemory", "0", "timeout", "abc"},
+		{"CONFIG", "SET", "maxmemory", "0", "maxmemory", "0"},
+		{"CONFIG", "SET", "maxmemory", "1.5mb"},
+		{"CONFIG", "SET", "maxmemory", "-1"},
+		{"CONFIG", "SET", "maxmemory", "9223372036854775807kb"},
+		{"CONFIG", "SET", "timeout", "7", "save", "900 1"},
+	} {
+		assert.True(t, strings.HasPrefix(c.do(bad...), "-ERR CONFIG SET failed"), bad)
+	}
+	assert.Equal(t, "*2\r\n$9\r\nmaxmemory\r\n$4\r\n4096\r\n", c.do("CONFIG", "GET", "maxmemory"))
+	assert.Equal(t, "*2\r\n$7\r\ntimeout\r\n$1\r\n0\r\n", c.do("CONFIG", "GET", "timeout"))
+	assert.Equal(t, oom, c.do("SET", "k", "v"))
+
+	assert.Equal(t, "+OK\r\n", c.do("CONFIG", "SET", "maxmemory", "0", "save", ""))
+	assert.Equal(t, "+OK\r\n", c.do("SET", "k", "v"))
+	assert.Contains(t, c.do("INFO", "memory"), "maxmemory:0\r\n")
+}

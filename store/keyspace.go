@@ -424,6 +424,37 @@ func (s *shard) addBytes(ks *Keyspace, d int64) {
 	}
 }
 
+// SetUsedBytes makes used the counter this keyspace adjusts on every size
+// change (Options.UsedBytes), nil for none, so that an engine can turn a
+// memory limit on or off while it runs. The keyspace's current size moves
+// from the old counter to the new one. Every shard is locked while it
+// switches, as every adjustment is made under its shard's lock, so no
+// change is counted twice or lost.
+func (ks *Keyspace) SetUsedBytes(used *atomic.Int64) {
+	for _, s := range ks.shards {
+		s.mu.Lock()
+	}
+	defer func() {
+		for _, s := range ks.shards {
+			s.mu.Unlock()
+		}
+	}()
+	if used == ks.used {
+		return
+	}
+	var size int64
+	for _, s := range ks.shards {
+		size += s.bytes.Load()
+	}
+	if ks.used != nil {
+		ks.used.Add(-size)
+	}
+	if used != nil {
+		used.Add(size)
+	}
+	ks.used = used
+}
+
 // Flush deletes every key, shard by shard, and returns how many it deleted.
 func (ks *Keyspace) Flush() int64 {
 	var n int64

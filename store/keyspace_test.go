@@ -555,3 +555,45 @@ func TestShardLayout(t *testing.T) {
 		require.Same(t, ks, sh.tx.ks)
 	}
 }
+
+// Switching the used-bytes counter while writers grow and shrink values
+// neither loses nor double-counts a change: whenever it is attached it
+// holds exactly the keyspace's size, and a detached counter is back to
+// what it held before.
+func TestSetUsedBytes(t *testing.T) {
+	ks := newTestKeyspace(t, 8)
+	var used atomic.Int64
+	used.Store(1000) // another keyspace's share, which must survive
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 2 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				key := "k" + strconv.Itoa(w*1000+i%50)
+				update(t, ks, 1, key, func(tx *Tx) {
+					if i%3 == 0 {
+						tx.Delete(key)
+					} else {
+						tx.Put(key, NewString(strings.Repeat("x", i%100)))
+					}
+				})
+			}
+		})
+	}
+	for range 200 {
+		ks.SetUsedBytes(&used)
+		ks.SetUsedBytes(&used) // attaching twice counts once
+		ks.SetUsedBytes(nil)
+		require.EqualValues(t, 1000, used.Load(), "detached, the counter holds only the other share")
+	}
+	ks.SetUsedBytes(&used)
+	close(stop)
+	wg.Wait()
+	require.Equal(t, 1000+ks.Stats().Bytes, used.Load())
+	require.Positive(t, ks.Stats().Bytes)
+}
