@@ -70,14 +70,6 @@ func ParseBitValue(s string) (bool, error) {
 	return v == 1, nil
 }
 
-// bitString returns a mutable copy of cur grown (zero-filled) to at least n
-// bytes.
-func bitString(cur string, n int64) []byte {
-	b := make([]byte, max(int64(len(cur)), n))
-	copy(b, cur)
-	return b
-}
-
 // bytesString turns b into a string without a copy; b must never be
 // written again.
 func bytesString(b []byte) string {
@@ -110,7 +102,7 @@ func (t Txn) SetBit(key string, offset int64, on bool) (int64, error) {
 	}
 	cur := ""
 	if e != nil {
-		cur = e.Str()
+		cur = e.PeekStr()
 	}
 	byteIdx, mask := offset>>3, byte(0x80>>(offset&7))
 	var old int64
@@ -119,17 +111,44 @@ func (t Txn) SetBit(key string, offset int64, on bool) (int64, error) {
 	}
 	if e != nil && byteIdx < int64(len(cur)) && (old == 1) == on {
 		// Nothing changes, but Redis still counts the write (WATCH sees it).
-		t.tx.SetStr(key, e, cur)
+		t.tx.MutateStr(key, e, 0, nil)
 		return old, nil
 	}
-	b := bitString(cur, byteIdx+1)
-	if on {
-		b[byteIdx] |= mask
-	} else {
-		b[byteIdx] &^= mask
-	}
-	storeString(t.tx, key, e, bytesString(b))
+	writeString(t.tx, key, e, byteIdx+1, func(b []byte) {
+		if on {
+			b[byteIdx] |= mask
+		} else {
+			b[byteIdx] &^= mask
+		}
+	})
 	return old, nil
+}
+
+// writeString changes the string at key in place, creating it when e (its
+// entry) is nil: the value grows to at least n bytes and fn writes into
+// it (store.Tx.MutateStr). Redis's SETBIT, SETRANGE and BITFIELD write
+// into the string the same way, so the value is raw for OBJECT ENCODING
+// in both.
+func writeString(tx *store.Tx, key string, e *store.Entry, n int64, fn func(b []byte)) {
+	if e == nil {
+		e = tx.PutString(key, "")
+	}
+	tx.MutateStr(key, e, int(n), fn)
+}
+
+// peekString is Get for a read that keeps no part of the value (see
+// store.Entry.PeekStr): GETBIT, BITCOUNT and BITPOS between writes into a
+// large bitmap then leave those writes in place.
+func (t Txn) peekString(key string) (string, bool, error) {
+	t.read()
+	e := t.tx.Read(key)
+	if e == nil {
+		return "", false, nil
+	}
+	if e.Type() != store.TypeString {
+		return "", false, ErrWrongType
+	}
+	return e.PeekStr(), true, nil
 }
 
 // GetBit returns the bit at offset in the string at key; 0 past its end or
@@ -141,11 +160,10 @@ func (db *DB) GetBit(key string, offset int64) (bit int64, err error) {
 
 // GetBit is GETBIT.
 func (t Txn) GetBit(key string, offset int64) (int64, error) {
-	t.read()
 	if offset < 0 || offset > MaxBitOffset {
 		return 0, errBitOffset
 	}
-	s, _, err := t.Get(key)
+	s, _, err := t.peekString(key)
 	if err != nil {
 		return 0, err
 	}
@@ -244,8 +262,7 @@ func (db *DB) BitCount(key string, rangeArgs ...string) (n int64, err error) {
 
 // BitCount is BITCOUNT; rangeArgs are the arguments after the key.
 func (t Txn) BitCount(key string, rangeArgs ...string) (int64, error) {
-	t.read()
-	s, found, err := t.Get(key)
+	s, found, err := t.peekString(key)
 	if err != nil || !found {
 		return 0, err
 	}
@@ -285,7 +302,6 @@ func (db *DB) BitPos(key, bit string, rangeArgs ...string) (pos int64, err error
 
 // BitPos is BITPOS; bit and rangeArgs are the raw arguments after the key.
 func (t Txn) BitPos(key, bit string, rangeArgs ...string) (int64, error) {
-	t.read()
 	b, ok := parseInt(bit)
 	if !ok {
 		return 0, ErrNotInteger
@@ -293,7 +309,7 @@ func (t Txn) BitPos(key, bit string, rangeArgs ...string) (int64, error) {
 	if b != 0 && b != 1 {
 		return 0, errBitArg
 	}
-	s, found, err := t.Get(key)
+	s, found, err := t.peekString(key)
 	if err != nil {
 		return 0, err
 	}
@@ -400,7 +416,7 @@ func (t Txn) BitOp(op BitOp, dst string, srcs ...string) (int64, error) {
 		if e.Type() != store.TypeString {
 			return 0, ErrWrongType
 		}
-		vals[i] = e.Str()
+		vals[i] = e.PeekStr() // read only until out is built
 		maxLen = max(maxLen, len(vals[i]))
 	}
 	if maxLen == 0 {
@@ -565,8 +581,7 @@ func (t Txn) BitField(key string, ops []BitFieldOp, readOnly bool) ([]BitFieldRe
 		}
 	}
 	if !writes {
-		t.read()
-		s, _, err := t.Get(key)
+		s, _, err := t.peekString(key)
 		if err != nil {
 			return nil, err
 		}
@@ -587,14 +602,15 @@ func (t Txn) BitField(key string, ops []BitFieldOp, readOnly bool) ([]BitFieldRe
 	if err != nil {
 		return nil, err
 	}
-	cur := ""
-	if e != nil {
-		cur = e.Str()
-	}
 	// Like Redis, the string grows to the highest field written even when
 	// an OVERFLOW FAIL then writes nothing.
-	b := bitString(cur, highest>>3+1)
 	out := make([]BitFieldResult, len(ops))
+	writeString(t.tx, key, e, highest>>3+1, func(b []byte) { bitFieldWrite(b, ops, out) })
+	return out, nil
+}
+
+// bitFieldWrite runs BITFIELD's operations on b, in order, into out.
+func bitFieldWrite(b []byte, ops []BitFieldOp, out []BitFieldResult) {
 	for i, op := range ops {
 		if op.Kind == BitFieldGet {
 			out[i].Value = getField(bytesString(b), op)
@@ -643,8 +659,6 @@ func (t Txn) BitField(key string, ops []BitFieldOp, readOnly bool) ([]BitFieldRe
 		out[i].Value = ret
 		setField(b, op, uint64(nv))
 	}
-	storeString(t.tx, key, e, bytesString(b))
-	return out, nil
 }
 
 // getField reads op's field from s, zero-padded past its end, sign-extended

@@ -15,11 +15,10 @@ import (
 //   - Redis never converts back: a hash, set or sorted set that once
 //     outgrew its compact encoding stays hashtable/skiplist after it
 //     shrinks; here it reports the compact encoding again.
-//   - a string written in place (SETRANGE, SETBIT, BITFIELD, the result
-//     of INCRBYFLOAT) is raw (or embstr) in Redis whatever it holds; here
-//     a short integer-looking one reports int and a short one embstr. An
-//     APPENDed string does report raw, as in Redis: the engine keeps it in
-//     a growable buffer (store.Entry.Appended).
+//   - the result of INCRBYFLOAT is embstr or raw in Redis whatever it
+//     holds; here an integer-looking one reports int. A string grown by
+//     APPEND or written by SETRANGE, SETBIT or BITFIELD does report raw,
+//     as in Redis: the engine keeps it in a buffer too (store.Entry.Raw).
 //   - COPY keeps the source's encoding in Redis; here the copy's contents
 //     decide, as for any key.
 
@@ -98,7 +97,7 @@ func (t Txn) ObjectFreq(key string) (bool, error) {
 func encodingOf(e *store.Entry) string {
 	switch e.Type() {
 	case store.TypeString:
-		if e.Appended() {
+		if e.Raw() {
 			return "raw"
 		}
 		s := e.Str()

@@ -341,6 +341,46 @@ func (t Txn) Append(key, value string) (int64, error) {
 	return int64(len(cur) + len(value)), nil
 }
 
+// errOffsetRange is SETRANGE's refusal of a negative offset.
+var errOffsetRange = invalidArg("ERR offset is out of range")
+
+// SetRange overwrites the string at key from offset with value, padding
+// with zero bytes (creating the key), and returns the new length
+// (SETRANGE).
+func (db *DB) SetRange(key string, offset int64, value string) (n int64, err error) {
+	err = db.run(key, func(t Txn) error { n, err = t.SetRange(key, offset, value); return err })
+	return n, err
+}
+
+// SetRange is SETRANGE: the string is written in place (store.Tx.MutateStr),
+// so patching a few bytes of a large value costs those bytes. An empty
+// value changes nothing and does not create the key, as in Redis.
+func (t Txn) SetRange(key string, offset int64, value string) (int64, error) {
+	if err := t.write(); err != nil {
+		return 0, err
+	}
+	if offset < 0 {
+		return 0, errOffsetRange
+	}
+	e, err := stringEntry(t.tx, key)
+	if err != nil {
+		return 0, err
+	}
+	cur := 0
+	if e != nil {
+		cur = len(e.PeekStr())
+	}
+	if len(value) == 0 {
+		return int64(cur), nil
+	}
+	if offset > MaxStringSize-int64(len(value)) {
+		return 0, ErrTooLarge
+	}
+	n := max(int64(cur), offset+int64(len(value)))
+	writeString(t.tx, key, e, n, func(b []byte) { copy(b[offset:], value) })
+	return n, nil
+}
+
 // StrLen is the length of the string at key (0 if absent).
 func (db *DB) StrLen(key string) (n int64, err error) {
 	err = db.run(key, func(t Txn) error {

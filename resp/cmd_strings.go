@@ -385,26 +385,8 @@ func cmdSetRange(c *client, t engine.Txn, a []string) error {
 	if err != nil {
 		return err
 	}
-	if off < 0 {
-		return textError("ERR offset is out of range")
-	}
-	cur, found, err := t.Get(a[0])
+	n, err := t.SetRange(a[0], off, a[2])
 	if err != nil {
-		return err
-	}
-	val := a[2]
-	if len(val) == 0 {
-		c.w.integer(int64(len(cur)))
-		return nil
-	}
-	if off+int64(len(val)) > engine.MaxStringSize {
-		return engine.ErrTooLarge
-	}
-	n := max(int64(len(cur)), off+int64(len(val)))
-	b := make([]byte, n)
-	copy(b, cur)
-	copy(b[off:], val)
-	if _, err := t.Set(a[0], string(b), engine.SetOptions{KeepTTL: found}); err != nil {
 		return err
 	}
 	c.w.integer(n)

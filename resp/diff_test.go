@@ -128,6 +128,13 @@ var diffCases = map[string][][]string{
 		{"GETRANGE", "s", "-1", "-5"}, {"GETRANGE", "s", "5", "3"}, {"GETRANGE", "s", "0", "x"}, {"GETRANGE", "zz", "0", "1"},
 		{"SUBSTR", "s", "0", "100"}, {"SETRANGE", "s", "6", "WORLD"}, {"GET", "s"}, {"SETRANGE", "s", "-1", "x"}, {"SETRANGE", "s", "20", ""},
 		{"SETRANGE", "pad", "3", "ab"}, {"GET", "pad"}, {"SETRANGE", "pad", "0", ""}, {"SETRANGE", "nopad", "2", ""}, {"EXISTS", "nopad"},
+		// Written in place, a string is raw in Redis whatever it holds
+		// (and the engine keeps it in a buffer, written in place too).
+		{"SET", "enc", "12"}, {"SETRANGE", "enc", "0", "3"}, {"OBJECT", "ENCODING", "enc"}, {"GET", "enc"}, {"SETBIT", "bm", "7", "1"},
+		{"OBJECT", "ENCODING", "bm"}, {"SET", "e2", "abc"}, {"SETBIT", "e2", "0", "0"}, {"OBJECT", "ENCODING", "e2"}, {"SET", "e3", "x"},
+		{"BITFIELD", "e3", "OVERFLOW", "FAIL", "INCRBY", "u2", "100", "9"}, {"OBJECT", "ENCODING", "e3"}, {"STRLEN", "e3"},
+		{"SET", "e4", "abc"}, {"SETRANGE", "e4", "1", ""}, {"OBJECT", "ENCODING", "e4"}, {"SETRANGE", "e4", "9223372036854775807", "x"},
+		{"SETRANGE", "e4", "536870911", "xy"}, {"GET", "e4"},
 		{"GETEX", "s"}, {"GETEX", "s", "EX", "100"}, {"TTL", "s"}, {"GETEX", "s", "PERSIST"}, {"TTL", "s"}, {"GETEX", "s", "EX", "0"},
 		{"GETEX", "s", "PERSIST", "EX", "1"}, {"GETEX", "s", "FOO"}, {"GETEX", "zz", "EX", "10"}, {"GETEX", "s", "PXAT", "1"}, {"EXISTS", "s"},
 	},

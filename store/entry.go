@@ -133,22 +133,44 @@ func (e *Entry) setStr(s string) {
 	e.n = uint32(len(s))
 }
 
-// A string that APPEND has grown lives in a buffer with room to grow, as
-// Redis's sds strings do, so that a run of APPENDs copies the value a
-// logarithmic number of times instead of on every call (which made
-// building a string by APPEND quadratic). Such an entry has strGrown set
-// in n, and val points to the buffer's header, the capacity in bytes,
-// followed by the bytes. The bytes before the length are never written
-// again: strings handed out (Str) share them and must not change; an
-// append only writes past the end, which no string handed out covers.
-// Anything else that changes the value replaces the buffer (setStr).
+// A string that APPEND has grown, or that SETRANGE, SETBIT or BITFIELD
+// has written, lives in a buffer with room to grow, as Redis's sds strings
+// do, so that a run of APPENDs copies the value a logarithmic number of
+// times instead of on every call (which made building a string by APPEND
+// quadratic), and a run of SETBITs on a large bitmap writes one byte each
+// instead of copying the bitmap. Such an entry has strGrown set in n, and
+// val points to the buffer's header, the capacity in bytes and the lent
+// flag, followed by the bytes.
+//
+// Strings handed out (Str) share the buffer's bytes and must never change,
+// so Str sets lent. An append only writes past the end, which no string
+// handed out covers, so it may always reuse the buffer; a write inside the
+// value (mutableStr) reuses it only while it is not lent, and otherwise
+// writes a fresh copy, which is not. Anything else that changes the value
+// replaces the buffer (setStr).
 const (
 	strGrown  = 1 << 31
-	strHeader = 8 // the capacity (uint32), padded
+	strHeader = 8 // the capacity (uint32), then the lent flag (uint32)
+	strLent   = 4 // offset of the lent flag
 )
 
 // Str is the value of a string key ("" for a collection).
 func (e *Entry) Str() string {
+	if e.typ() != TypeString {
+		return ""
+	}
+	if e.n&strGrown != 0 {
+		*(*uint32)(unsafe.Add(e.val, strLent)) = 1
+		return unsafe.String((*byte)(unsafe.Add(e.val, strHeader)), e.n&^strGrown)
+	}
+	return unsafe.String((*byte)(e.val), e.n)
+}
+
+// PeekStr is Str for a caller that reads the bytes during the transaction
+// and keeps no part of them, not even a substring: unlike Str, it leaves
+// the buffer free for the next in-place write (Tx.MutateStr), so that
+// GETBIT or BITCOUNT between SETBITs does not make each SETBIT copy.
+func (e *Entry) PeekStr() string {
 	if e.typ() != TypeString {
 		return ""
 	}
@@ -158,20 +180,23 @@ func (e *Entry) Str() string {
 	return unsafe.String((*byte)(e.val), e.n)
 }
 
-// Appended reports whether the value is a string grown by APPEND (and not
-// replaced since), which Redis reports as encoding raw whatever it holds.
-func (e *Entry) Appended() bool { return e.typ() == TypeString && e.n&strGrown != 0 }
+// Raw reports whether the value is a string kept in a growable buffer
+// (grown by APPEND or written in place, and not replaced since), which
+// Redis reports as encoding raw whatever it holds.
+func (e *Entry) Raw() bool { return e.typ() == TypeString && e.n&strGrown != 0 }
+
+// strCap is a grown buffer's capacity.
+func (e *Entry) strCap() int { return int(*(*uint32)(e.val)) }
 
 // appendStr appends suffix to the string value, in place when the buffer
-// has room, else in a new buffer with room for more: twice the new length
-// up to 1 MB, 1 MB more beyond, as Redis's sdsMakeRoomFor.
+// has room, else in a new buffer with room for more (growStr).
 func (e *Entry) appendStr(suffix string) {
-	cur := e.Str()
+	cur := e.PeekStr()
 	n := len(cur) + len(suffix)
 	if uint64(n) >= strGrown {
 		panic("store: string value over 2 GB")
 	}
-	if e.n&strGrown != 0 && n <= int(*(*uint32)(e.val)) {
+	if e.n&strGrown != 0 && n <= e.strCap() {
 		// Only a non-empty suffix has a place inside the buffer to point
 		// at: a full buffer's end is past its allocation.
 		if len(suffix) > 0 {
@@ -180,23 +205,60 @@ func (e *Entry) appendStr(suffix string) {
 		e.n = uint32(n) | strGrown
 		return
 	}
-	// At least one byte of room, so that Str's pointer to the bytes stays
-	// inside the allocation even for an empty value.
-	room := max(n+min(n, 1<<20), 1)
-	if uint64(room) >= strGrown {
-		room = n
+	buf := e.growStr(cur, n, true)
+	copy(buf[len(cur):], suffix)
+}
+
+// mutableStr makes the value at least n bytes long, zero bytes added at
+// the end, and returns its bytes for the caller to change in place. The
+// buffer is reused when it has room and no string handed out shares it;
+// otherwise the value is copied into a new one, with room to grow as
+// APPEND leaves when it grows, and exactly its size when it does not, as
+// Redis unshares a string before writing into it.
+func (e *Entry) mutableStr(n int) []byte {
+	cur := e.PeekStr()
+	n = max(n, len(cur))
+	if uint64(n) >= strGrown {
+		panic("store: string value over 2 GB")
 	}
-	buf := make([]byte, strHeader+room)
-	*(*uint32)(unsafe.Pointer(&buf[0])) = uint32(room)
-	copy(buf[strHeader+copy(buf[strHeader:], cur):], suffix)
+	if e.n&strGrown != 0 && *(*uint32)(unsafe.Add(e.val, strLent)) == 0 && n <= e.strCap() {
+		if n == 0 {
+			return nil
+		}
+		b := unsafe.Slice((*byte)(unsafe.Add(e.val, strHeader)), n)
+		clear(b[len(cur):])
+		e.n = uint32(n) | strGrown
+		return b
+	}
+	return e.growStr(cur, n, n > len(cur))
+}
+
+// growStr moves the value into a new buffer for n bytes that begins with
+// cur (the rest zero) and returns the n bytes. With room, the capacity is
+// twice n up to 1 MB and 1 MB more beyond, as Redis's sdsMakeRoomFor.
+func (e *Entry) growStr(cur string, n int, room bool) []byte {
+	size := n
+	if room {
+		size = n + min(n, 1<<20)
+		if uint64(size) >= strGrown {
+			size = n
+		}
+	}
+	// At least one byte, so that Str's pointer to the bytes stays inside
+	// the allocation even for an empty value.
+	size = max(size, 1)
+	buf := make([]byte, strHeader+size)
+	*(*uint32)(unsafe.Pointer(&buf[0])) = uint32(size)
+	copy(buf[strHeader:], cur)
 	e.val, e.n = unsafe.Pointer(&buf[0]), uint32(n)|strGrown
+	return buf[strHeader : strHeader+n]
 }
 
 // strBytes is what a string value occupies: its length, or a grown
 // buffer's header and capacity.
 func (e *Entry) strBytes() int64 {
 	if e.n&strGrown != 0 {
-		return strHeader + int64(*(*uint32)(e.val))
+		return strHeader + int64(e.strCap())
 	}
 	return int64(e.n)
 }

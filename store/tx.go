@@ -313,6 +313,25 @@ func (tx *Tx) AppendStr(key string, e *Entry, suffix string) {
 	tx.endStr(s, key, e, old)
 }
 
+// MutateStr changes the string entry e stored under key in place, keeping
+// its TTL: it makes the value at least n bytes long (zero bytes added at
+// the end), calls fn with the value's bytes to change them, and updates
+// the size accounting. fn must keep no reference to the bytes. The value
+// is copied only when a string handed out shares it or it must grow past
+// its buffer (see Entry.mutableStr), so SETBIT on a large bitmap costs
+// what it writes. A nil fn changes no byte but still counts a write, and
+// moves a plain value into a buffer as any write would, as Redis's SETBIT
+// of a bit to the value it has does (the value becomes raw).
+func (tx *Tx) MutateStr(key string, e *Entry, n int, fn func(b []byte)) {
+	s, old := tx.beginStr(key, e, "MutateStr")
+	if fn != nil {
+		fn(e.mutableStr(n))
+	} else if !e.Raw() {
+		e.mutableStr(0)
+	}
+	tx.endStr(s, key, e, old)
+}
+
 // beginStr checks that e is the string stored under key before op changes
 // it, and returns key's shard and e's size before the change.
 func (tx *Tx) beginStr(key string, e *Entry, op string) (*shard, int64) {

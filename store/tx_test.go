@@ -634,7 +634,7 @@ func TestTxAppendStr(t *testing.T) {
 		e := tx.PutString("empty", "")
 		tx.AppendStr("empty", e, "")
 		require.Equal(t, "", e.Str())
-		require.True(t, e.Appended())
+		require.True(t, e.Raw())
 		tx.AppendStr("empty", e, "x")
 		require.Equal(t, "x", e.Str())
 		for e.Str() == "" || len(e.Str()) < int(*(*uint32)(e.val)) {
@@ -645,6 +645,69 @@ func TestTxAppendStr(t *testing.T) {
 		require.Equal(t, full, e.Str())
 		tx.AppendStr("empty", e, "z")
 		require.Equal(t, full+"z", e.Str())
+	})
+	require.NoError(t, ks.Verify())
+}
+
+// TestTxMutateStr checks in-place writes into a string: a buffer no string
+// handed out shares is written where it is (no copy per write), one that
+// Str lent is copied first so the strings handed out never change, PeekStr
+// lends nothing, growth zero-fills, and the accounting follows.
+func TestTxMutateStr(t *testing.T) {
+	ks := newTestKeyspace(t, 1)
+	const key = "bm"
+	update(t, ks, 1000, key, func(tx *Tx) {
+		e := tx.PutString(key, "abc")
+		require.False(t, e.Raw())
+		tx.MutateStr(key, e, 0, func(b []byte) {
+			require.Equal(t, "abc", string(b))
+			b[0] = 'A'
+		})
+		require.True(t, e.Raw(), "written in place, the value is in a buffer")
+		require.Equal(t, "Abc", e.PeekStr())
+		require.Equal(t, e.measure(key), e.Size(key))
+
+		buf := e.val
+		for i := range 100 {
+			tx.MutateStr(key, e, 0, func(b []byte) { b[1] = byte('0' + i%10) })
+			_ = e.PeekStr()
+		}
+		require.Equal(t, buf, e.val, "unlent, the buffer is written where it is")
+		require.Equal(t, "A9c", e.PeekStr())
+
+		handed := e.Str()
+		tx.MutateStr(key, e, 0, func(b []byte) { b[2] = 'C' })
+		require.NotEqual(t, buf, e.val, "lent, the buffer is copied before the write")
+		require.Equal(t, "A9c", handed, "a string handed out never changes")
+		require.Equal(t, "A9C", e.PeekStr())
+		buf = e.val
+		tx.MutateStr(key, e, 0, func(b []byte) { b[0] = 'a' })
+		require.Equal(t, buf, e.val, "the copy is not lent")
+
+		tx.MutateStr(key, e, 6, func(b []byte) {
+			require.Equal(t, []byte{'a', '9', 'C', 0, 0, 0}, b, "growth adds zero bytes")
+			b[5] = 'z'
+		})
+		require.Equal(t, "a9C\x00\x00z", e.PeekStr())
+		require.GreaterOrEqual(t, e.strCap(), 12, "growth leaves room, as APPEND does")
+		tx.AppendStr(key, e, "!")
+		require.Equal(t, "a9C\x00\x00z!", e.Str())
+		tx.MutateStr(key, e, 10, nil)
+		require.Equal(t, "a9C\x00\x00z!", e.PeekStr(), "a nil write changes nothing")
+		require.Equal(t, e.measure(key), e.Size(key))
+	})
+	require.NoError(t, ks.Verify())
+
+	// Empty values: under -race, checkptr fails any pointer that leaves
+	// the buffer.
+	update(t, ks, 1000, "empty", func(tx *Tx) {
+		e := tx.PutString("empty", "")
+		tx.MutateStr("empty", e, 0, nil)
+		require.True(t, e.Raw())
+		require.Equal(t, "", e.Str())
+		tx.MutateStr("empty", e, 0, func(b []byte) { require.Empty(t, b) })
+		tx.MutateStr("empty", e, 1, func(b []byte) { b[0] = 'x' })
+		require.Equal(t, "x", e.Str())
 	})
 	require.NoError(t, ks.Verify())
 }
