@@ -70,7 +70,7 @@ func (t Txn) Object(key string) (ObjectInfo, bool) {
 	}
 	info := ObjectInfo{Encoding: encodingOf(e), RefCount: 1}
 	if info.Encoding == "int" {
-		if v, _ := parseInt(e.Str()); v >= 0 && v < sharedIntegers {
+		if v, _ := parseInt(e.PeekStr()); v >= 0 && v < sharedIntegers {
 			info.RefCount = sharedRefCount
 		}
 	}
@@ -100,7 +100,7 @@ func encodingOf(e *store.Entry) string {
 		if e.Raw() {
 			return "raw"
 		}
-		s := e.Str()
+		s := e.PeekStr()
 		if _, ok := parseInt(s); ok && len(s) <= 20 {
 			return "int"
 		}
