@@ -156,14 +156,13 @@ const (
 
 // Str is the value of a string key ("" for a collection).
 func (e *Entry) Str() string {
-	if e.typ() != TypeString {
-		return ""
+	if e.n&strGrown != 0 && e.typ() == TypeString {
+		// Written once: a run of GETs leaves the buffer's line clean.
+		if lent := (*uint32)(unsafe.Add(e.val, strLent)); *lent == 0 {
+			*lent = 1
+		}
 	}
-	if e.n&strGrown != 0 {
-		*(*uint32)(unsafe.Add(e.val, strLent)) = 1
-		return unsafe.String((*byte)(unsafe.Add(e.val, strHeader)), e.n&^strGrown)
-	}
-	return unsafe.String((*byte)(e.val), e.n)
+	return e.PeekStr()
 }
 
 // PeekStr is Str for a caller that reads the bytes during the transaction
