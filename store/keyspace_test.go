@@ -566,6 +566,7 @@ func TestSetUsedBytes(t *testing.T) {
 	used.Store(1000) // another keyspace's share, which must survive
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
+	var writes atomic.Int64
 	for w := range 2 {
 		wg.Go(func() {
 			for i := 0; ; i++ {
@@ -574,6 +575,7 @@ func TestSetUsedBytes(t *testing.T) {
 					return
 				default:
 				}
+				writes.Add(1)
 				key := "k" + strconv.Itoa(w*1000+i%50)
 				update(t, ks, 1, key, func(tx *Tx) {
 					if i%3 == 0 {
@@ -585,7 +587,9 @@ func TestSetUsedBytes(t *testing.T) {
 			}
 		})
 	}
-	for range 200 {
+	// Switch until the writers have been busy throughout: without the
+	// race detector 200 switches take less than starting them does.
+	for i := 0; i < 200 || writes.Load() < 5000; i++ {
 		ks.SetUsedBytes(&used)
 		ks.SetUsedBytes(&used) // attaching twice counts once
 		ks.SetUsedBytes(nil)
