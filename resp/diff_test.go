@@ -252,6 +252,9 @@ var diffCases = map[string][][]string{
 		{"WATCH", "a", "b"}, {"MULTI"}, {"SET", "b", "1"}, {"EXEC"}, {"GET", "b"},
 		{"MULTI"}, {"PING"}, {"ECHO", "x"}, {"SELECT", "15"}, {"SET", "a", "db10"}, {"SELECT", diffDB}, {"GET", "a"}, {"EXEC"},
 		{"SELECT", "15"}, {"GET", "a"}, {"DEL", "a"}, {"SELECT", diffDB}, {"MULTI"}, {"EXEC"},
+		// EXEC refused before it runs still ends the transaction.
+		{"EXEC", "x"}, {"MULTI"}, {"SET", "a", "4"}, {"EXEC", "x"}, {"EXEC"}, {"GET", "a"},
+		{"MULTI"}, {"SUBSCRIBE", "isa-diff-x"}, {"EXEC"}, {"EXEC"}, {"UNSUBSCRIBE", "isa-diff-x"}, {"EXEC"},
 	},
 }
 
