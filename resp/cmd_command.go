@@ -60,7 +60,7 @@ func cmdCommandInfo(c *client, a []string) {
 		if cmd := findCommand(name); cmd != nil {
 			c.writeCommandInfo(cmd)
 		} else {
-			c.w.nullArray()
+			c.w.null() // a null bulk string in RESP2, as Redis answers
 		}
 	}
 }
