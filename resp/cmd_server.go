@@ -25,7 +25,7 @@ func init() {
 	sub := flagSubContext
 	register(
 		&command{name: "ping", arity: -1, flags: flagFast | sub, group: conn, since: "1.0.0", summary: "Ping the server", run: cmdPing},
-		&command{name: "echo", arity: 2, flags: flagFast, group: conn, since: "1.0.0", summary: "Echo the given string", run: cmdEcho},
+		&command{name: "echo", arity: 2, flags: flagFast | flagLoading | flagStale, group: conn, since: "1.0.0", summary: "Echo the given string", run: cmdEcho},
 		&command{name: "select", arity: 2, flags: flagFast | flagLoading | flagStale, group: conn, since: "1.0.0", summary: "Change the selected database for the current connection", run: cmdSelect},
 		&command{name: "hello", arity: -1, flags: flagFast | flagNoAuth | flagNoScript | flagLoading | flagStale, group: conn, since: "6.0.0", summary: "Handshake with Redis", run: cmdHello},
 		&command{name: "auth", arity: -2, flags: flagFast | flagNoAuth | flagNoScript | flagLoading | flagStale, group: conn, since: "1.0.0", summary: "Authenticate to the server", run: cmdAuth},

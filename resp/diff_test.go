@@ -2,6 +2,7 @@ package resp
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -449,5 +450,51 @@ func rawExchange(t *testing.T, addr, in string, closes bool) string {
 			return string(out) + "<closed>"
 		}
 		require.NoError(t, err)
+	}
+}
+
+// TestDiffCommandInfo compares what COMMAND INFO says of each of our
+// commands and subcommands with Redis: arity, flags, legacy key positions
+// and ACL categories (the tips and key specs we do not report). Flags we
+// do not model are left out of Redis's side.
+func TestDiffCommandInfo(t *testing.T) {
+	raddr := testredis.Addr(t)
+	_, _, addr := startServer(t, Options{})
+	ours, real := newGoRedis(t, addr, 2), newGoRedis(t, raddr, 2)
+	unmodelled := map[string]bool{"allow_busy": true, "skip_monitor": true, "skip_slowlog": true, "no_mandatory_keys": true}
+	// OBJECT's subcommands find their key with a keys function, which we
+	// report as movablekeys; CLIENT NO-TOUCH and SETINFO are Redis 7.2's.
+	skip := map[string]bool{"object|encoding": true, "object|freq": true, "object|idletime": true, "object|refcount": true,
+		"client|no-touch": true, "client|setinfo": true}
+	ctx := context.Background()
+	var names []string
+	for _, cmd := range sortedCommands() {
+		names = append(names, cmd.name)
+		for _, sub := range sortedSubs(cmd) {
+			names = append(names, sub.fullName())
+		}
+	}
+	describe := func(info any) string {
+		f, ok := info.([]any)
+		if !ok || len(f) < 7 {
+			return fmt.Sprint(info)
+		}
+		var flags []string
+		for _, x := range f[2].([]any) {
+			if !unmodelled[x.(string)] {
+				flags = append(flags, x.(string))
+			}
+		}
+		return fmt.Sprintf("arity %v flags %v keys %v %v %v categories %v", f[1], flags, f[3], f[4], f[5], f[6])
+	}
+	for _, name := range names {
+		if skip[name] {
+			continue
+		}
+		want, err := real.Do(ctx, "COMMAND", "INFO", name).Slice()
+		require.NoError(t, err)
+		got, err := ours.Do(ctx, "COMMAND", "INFO", name).Slice()
+		require.NoError(t, err)
+		require.Equal(t, describe(want[0]), describe(got[0]), name)
 	}
 }
