@@ -677,8 +677,11 @@ func cmdInfo(c *client, a []string) {
 	c.w.verbatim(c.s.info(a))
 }
 
-// infoSections are INFO's sections in Redis's order.
-var infoSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "keyspace"}
+// infoSections are INFO's sections in Redis's order. Modules (empty)
+// and Cluster are there because tools read cluster_enabled to tell a
+// standalone server from a cluster node; Redis's Errorstats,
+// Commandstats and Latencystats are missing (nothing counts them).
+var infoSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "cluster", "keyspace"}
 
 // info renders the requested INFO sections (all of them by default).
 func (s *Server) info(args []string) string {
@@ -821,6 +824,11 @@ func (s *Server) infoSection(sb *strings.Builder, sec string) {
 		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 		kv("used_cpu_sys", fmt.Sprintf("%.6f", tvSeconds(ru.Stime)))
 		kv("used_cpu_user", fmt.Sprintf("%.6f", tvSeconds(ru.Utime)))
+	case "modules":
+		sb.WriteString("# Modules\r\n")
+	case "cluster":
+		sb.WriteString("# Cluster\r\n")
+		kv("cluster_enabled", 0)
 	case "keyspace":
 		sb.WriteString("# Keyspace\r\n")
 		for i := range s.dbs {

@@ -498,3 +498,29 @@ func TestDiffCommandInfo(t *testing.T) {
 		require.Equal(t, describe(want[0]), describe(got[0]), name)
 	}
 }
+
+// TestDiffInfoSections compares which sections INFO answers for each
+// selection (less those nothing here counts) and the sections whose
+// contents cannot differ.
+func TestDiffInfoSections(t *testing.T) {
+	raddr := testredis.Addr(t)
+	_, _, addr := startServer(t, Options{})
+	ours, real := dialRaw(t, addr), dialRaw(t, raddr)
+	missing := map[string]bool{"# Errorstats": true, "# Commandstats": true, "# Latencystats": true}
+	headers := func(reply string) []string {
+		var out []string
+		for _, l := range strings.Split(reply, "\r\n") {
+			if strings.HasPrefix(l, "# ") && !missing[l] {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	for _, args := range [][]string{{"INFO"}, {"INFO", "all"}, {"INFO", "everything"}, {"INFO", "default"}, {"INFO", "nosuch"},
+		{"INFO", "keyspace", "SERVER"}, {"INFO", "default", "everything"}} {
+		require.Equal(t, headers(real.do(args...)), headers(ours.do(args...)), "%q", args)
+	}
+	for _, args := range [][]string{{"INFO", "cluster"}, {"INFO", "modules"}, {"INFO", "modules", "cluster"}} {
+		require.Equal(t, real.do(args...), ours.do(args...), "%q", args)
+	}
+}
