@@ -295,21 +295,21 @@ func (c *client) execute(args [][]byte) {
 		c.prev = cmd
 	}
 	if (cmd.arity > 0 && len(args) != cmd.arity) || len(args) < -cmd.arity {
-		c.reject("ERR wrong number of arguments for '" + cmd.fullName() + "' command")
+		c.rejectCmd(cmd, "ERR wrong number of arguments for '"+cmd.fullName()+"' command")
 		return
 	}
 	if !c.authed && cmd.flags&flagNoAuth == 0 {
-		c.reject("NOAUTH Authentication required.")
+		c.rejectCmd(cmd, "NOAUTH Authentication required.")
 		return
 	}
 	if cmd.flags&flagDenyOOM != 0 && c.s.overMemory() {
 		// Refused before it runs (or is queued), as Redis does, so a
 		// transaction that would grow memory aborts with EXECABORT.
-		c.reject(engine.ErrOOM.Error())
+		c.rejectCmd(cmd, engine.ErrOOM.Error())
 		return
 	}
 	if c.w.proto == 2 && c.subscribed() && cmd.flags&flagSubContext == 0 {
-		c.reject("ERR Can't execute '" + cmd.fullName() + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+		c.rejectCmd(cmd, "ERR Can't execute '"+cmd.fullName()+"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
 		return
 	}
 	if c.lastCmd.Load() != cmd {
@@ -330,6 +330,22 @@ func (c *client) reject(msg string) {
 		c.multiDirty = true
 	}
 	c.w.errorText(msg)
+}
+
+// rejectCmd is reject for a command already looked up. EXEC refused
+// before it runs (arity, NOAUTH, subscribed context) still ends the
+// transaction and answers EXECABORT, as Redis's execCommandAbort does,
+// so that the client knows it has left MULTI; the reason loses its ERR
+// prefix as in Redis's text.
+func (c *client) rejectCmd(cmd *command, msg string) {
+	if cmd.name != "exec" || cmd.parent != nil {
+		c.reject(msg)
+		return
+	}
+	c.discardMulti()
+	c.unwatchAll()
+	c.s.stats.errors.Add(1)
+	c.w.errorText("EXECABORT Transaction discarded because of: " + strings.TrimPrefix(msg, "ERR "))
 }
 
 // replyErr writes an engine or command error.

@@ -23,16 +23,20 @@ import (
 func init() {
 	const lg, zg = "list", "sorted-set"
 	bf := flagWrite | flagNoScript | flagBlocking
+	// Redis 7.0 lets scripts call BLMPOP and BZMPOP (they do not wait
+	// there, like every blocking command inside MULTI) but not the older
+	// blocking commands.
+	mf := flagWrite | flagBlocking
 	register(
 		&command{name: "blpop", arity: -3, flags: bf, first: 1, last: -2, step: 1, group: lg, since: "2.0.0", summary: "Remove and get the first element in a list, or block until one is available", txn: blockTxn(parseBPop(engine.BlockLPop)), block: parseBPop(engine.BlockLPop)},
 		&command{name: "brpop", arity: -3, flags: bf, first: 1, last: -2, step: 1, group: lg, since: "2.0.0", summary: "Remove and get the last element in a list, or block until one is available", txn: blockTxn(parseBPop(engine.BlockRPop)), block: parseBPop(engine.BlockRPop)},
 		&command{name: "brpoplpush", arity: 4, flags: bf | flagDenyOOM, first: 1, last: 2, step: 1, group: lg, since: "2.2.0", summary: "Pop an element from a list, push it to another list and return it; or block until one is available", txn: blockTxn(parseBRPopLPush), block: parseBRPopLPush},
 		&command{name: "blmove", arity: 6, flags: bf | flagDenyOOM, first: 1, last: 2, step: 1, group: lg, since: "6.2.0", summary: "Pop an element from a list, push it to another list and return it; or block until one is available", txn: blockTxn(parseBLMove), block: parseBLMove},
-		&command{name: "blmpop", arity: -5, flags: bf, group: lg, since: "7.0.0", summary: "Pop elements from a list, or block until one is available", keys: numkeysKeys(1, false), txn: blockTxn(parseMPop(engine.BlockLMPop, true)), block: parseMPop(engine.BlockLMPop, true)},
+		&command{name: "blmpop", arity: -5, flags: mf, group: lg, since: "7.0.0", summary: "Pop elements from a list, or block until one is available", keys: numkeysKeys(1, false), txn: blockTxn(parseMPop(engine.BlockLMPop, true)), block: parseMPop(engine.BlockLMPop, true)},
 		&command{name: "lmpop", arity: -4, flags: flagWrite, group: lg, since: "7.0.0", summary: "Pop elements from a list", keys: numkeysKeys(0, false), txn: blockTxn(parseMPop(engine.BlockLMPop, false))},
 		&command{name: "bzpopmin", arity: -3, flags: bf | flagFast, first: 1, last: -2, step: 1, group: zg, since: "5.0.0", summary: "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", txn: blockTxn(parseBPop(engine.BlockZPopMin)), block: parseBPop(engine.BlockZPopMin)},
 		&command{name: "bzpopmax", arity: -3, flags: bf | flagFast, first: 1, last: -2, step: 1, group: zg, since: "5.0.0", summary: "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", txn: blockTxn(parseBPop(engine.BlockZPopMax)), block: parseBPop(engine.BlockZPopMax)},
-		&command{name: "bzmpop", arity: -5, flags: bf, group: zg, since: "7.0.0", summary: "Remove and return members with scores in a sorted set or block until one is available", keys: numkeysKeys(1, false), txn: blockTxn(parseMPop(engine.BlockZMPop, true)), block: parseMPop(engine.BlockZMPop, true)},
+		&command{name: "bzmpop", arity: -5, flags: mf, group: zg, since: "7.0.0", summary: "Remove and return members with scores in a sorted set or block until one is available", keys: numkeysKeys(1, false), txn: blockTxn(parseMPop(engine.BlockZMPop, true)), block: parseMPop(engine.BlockZMPop, true)},
 		&command{name: "zmpop", arity: -4, flags: flagWrite, group: zg, since: "7.0.0", summary: "Remove and return members with scores in a sorted set", keys: numkeysKeys(0, false), txn: blockTxn(parseMPop(engine.BlockZMPop, false))},
 	)
 }

@@ -60,7 +60,7 @@ func cmdCommandInfo(c *client, a []string) {
 		if cmd := findCommand(name); cmd != nil {
 			c.writeCommandInfo(cmd)
 		} else {
-			c.w.nullArray()
+			c.w.null() // a null bulk string in RESP2, as Redis answers
 		}
 	}
 }
@@ -88,21 +88,7 @@ func (c *client) writeCommandInfo(cmd *command) {
 	c.w.integer(int64(cmd.first))
 	c.w.integer(int64(cmd.last))
 	c.w.integer(int64(cmd.step))
-	cats := []string{"@" + aclCategory(cmd.group)}
-	switch {
-	case cmd.flags&flagWrite != 0:
-		cats = append(cats, "@write")
-	case cmd.flags&flagReadonly != 0:
-		cats = append(cats, "@read")
-	}
-	if cmd.flags&flagFast != 0 {
-		cats = append(cats, "@fast")
-	} else {
-		cats = append(cats, "@slow")
-	}
-	if cmd.flags&flagBlocking != 0 {
-		cats = append(cats, "@blocking")
-	}
+	cats := aclCategories(cmd)
 	c.w.setLen(len(cats))
 	for _, cat := range cats {
 		c.w.simple(cat)
@@ -116,16 +102,78 @@ func (c *client) writeCommandInfo(cmd *command) {
 	}
 }
 
-func aclCategory(group string) string {
-	switch group {
-	case "generic":
-		return "keyspace"
-	case "transactions":
-		return "transaction"
-	case "server", "connection":
-		return group
+// aclOrder is Redis's ACL category table, in whose order COMMAND INFO
+// lists a command's categories.
+var aclOrder = []string{
+	"keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap", "hyperloglog",
+	"geo", "stream", "pubsub", "admin", "fast", "slow", "blocking", "dangerous", "connection",
+	"transaction", "scripting",
+}
+
+// aclExplicit are the categories Redis's command table gives the
+// commands whose group does not say them (the others get their group's
+// category, generic meaning keyspace and server none).
+var aclExplicit = map[string][]string{
+	"dbsize": {"keyspace"}, "flushall": {"keyspace", "dangerous"}, "flushdb": {"keyspace", "dangerous"},
+	"info": {"dangerous"}, "keys": {"keyspace", "dangerous"}, "lastsave": {"admin", "dangerous"},
+	"sort": {"set", "sortedset", "list", "dangerous"}, "sort_ro": {"set", "sortedset", "list", "dangerous"},
+	"command": {"connection"}, "pubsub|help": {},
+}
+
+// aclCategories are the categories COMMAND INFO reports: the explicit
+// ones plus those Redis derives from the flags (setImplicitACLCategories).
+// Containers (CLIENT, CONFIG, ...) have only the derived ones.
+func aclCategories(cmd *command) []string {
+	has := map[string]bool{}
+	name := cmd.fullName()
+	switch {
+	case aclExplicit[name] != nil:
+		for _, c := range aclExplicit[name] {
+			has[c] = true
+		}
+	case cmd.subs != nil:
+	case cmd.parent != nil && cmd.parent.name == "command":
+		has["connection"] = true // COMMAND's group is server, its category connection
+	default:
+		switch cmd.group {
+		case "generic":
+			has["keyspace"] = true
+		case "transactions":
+			has["transaction"] = true
+		case "sorted-set":
+			has["sortedset"] = true
+		case "server":
+		default:
+			has[cmd.group] = true
+		}
 	}
-	return group
+	if cmd.flags&flagWrite != 0 {
+		has["write"] = true
+	}
+	if cmd.flags&flagReadonly != 0 && cmd.group != "scripting" {
+		has["read"] = true
+	}
+	if cmd.flags&flagAdmin != 0 {
+		has["admin"], has["dangerous"] = true, true
+	}
+	if cmd.flags&flagPubSub != 0 {
+		has["pubsub"] = true
+	}
+	if cmd.flags&flagFast != 0 {
+		has["fast"] = true
+	} else {
+		has["slow"] = true
+	}
+	if cmd.flags&flagBlocking != 0 {
+		has["blocking"] = true
+	}
+	var cats []string
+	for _, c := range aclOrder {
+		if has[c] {
+			cats = append(cats, "@"+c)
+		}
+	}
+	return cats
 }
 
 func sortedSubs(cmd *command) []*command {

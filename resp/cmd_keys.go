@@ -105,7 +105,10 @@ func cmdExpireTime(ms bool) func(c *client, t engine.Txn, a []string) error {
 	return func(c *client, t engine.Txn, a []string) error {
 		v := t.PExpireTime(a[0])
 		if v >= 0 && !ms {
-			v /= 1000
+			// Rounded to the nearest second like TTL (Redis computes
+			// (v+500)/1000), split so a deadline near MaxInt64 cannot
+			// overflow.
+			v = v/1000 + (v%1000+500)/1000
 		}
 		c.w.integer(v)
 		return nil

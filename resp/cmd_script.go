@@ -32,7 +32,7 @@ func init() {
 			&command{name: "load", arity: 3, flags: flagNoScript | flagStale, group: g, since: "2.6.0", summary: "Load the specified Lua script into the script cache", run: cmdScriptLoad},
 			&command{name: "exists", arity: -3, flags: flagNoScript, group: g, since: "2.6.0", summary: "Check existence of scripts in the script cache", run: cmdScriptExists},
 			&command{name: "flush", arity: -2, flags: flagNoScript, group: g, since: "2.6.0", summary: "Remove all the scripts from the script cache", run: cmdScriptFlush},
-			&command{name: "kill", arity: 2, flags: flagNoScript | flagFast, group: g, since: "2.6.0", summary: "Kill the script currently in execution", run: cmdScriptKill},
+			&command{name: "kill", arity: 2, flags: flagNoScript, group: g, since: "2.6.0", summary: "Kill the script currently in execution", run: cmdScriptKill},
 		)},
 	)
 }

@@ -25,7 +25,7 @@ func init() {
 	sub := flagSubContext
 	register(
 		&command{name: "ping", arity: -1, flags: flagFast | sub, group: conn, since: "1.0.0", summary: "Ping the server", run: cmdPing},
-		&command{name: "echo", arity: 2, flags: flagFast, group: conn, since: "1.0.0", summary: "Echo the given string", run: cmdEcho},
+		&command{name: "echo", arity: 2, flags: flagFast | flagLoading | flagStale, group: conn, since: "1.0.0", summary: "Echo the given string", run: cmdEcho},
 		&command{name: "select", arity: 2, flags: flagFast | flagLoading | flagStale, group: conn, since: "1.0.0", summary: "Change the selected database for the current connection", run: cmdSelect},
 		&command{name: "hello", arity: -1, flags: flagFast | flagNoAuth | flagNoScript | flagLoading | flagStale, group: conn, since: "6.0.0", summary: "Handshake with Redis", run: cmdHello},
 		&command{name: "auth", arity: -2, flags: flagFast | flagNoAuth | flagNoScript | flagLoading | flagStale, group: conn, since: "1.0.0", summary: "Authenticate to the server", run: cmdAuth},
@@ -677,8 +677,11 @@ func cmdInfo(c *client, a []string) {
 	c.w.verbatim(c.s.info(a))
 }
 
-// infoSections are INFO's sections in Redis's order.
-var infoSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "keyspace"}
+// infoSections are INFO's sections in Redis's order. Modules (empty)
+// and Cluster are there because tools read cluster_enabled to tell a
+// standalone server from a cluster node; Redis's Errorstats,
+// Commandstats and Latencystats are missing (nothing counts them).
+var infoSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "cluster", "keyspace"}
 
 // info renders the requested INFO sections (all of them by default).
 func (s *Server) info(args []string) string {
@@ -821,6 +824,11 @@ func (s *Server) infoSection(sb *strings.Builder, sec string) {
 		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 		kv("used_cpu_sys", fmt.Sprintf("%.6f", tvSeconds(ru.Stime)))
 		kv("used_cpu_user", fmt.Sprintf("%.6f", tvSeconds(ru.Utime)))
+	case "modules":
+		sb.WriteString("# Modules\r\n")
+	case "cluster":
+		sb.WriteString("# Cluster\r\n")
+		kv("cluster_enabled", 0)
 	case "keyspace":
 		sb.WriteString("# Keyspace\r\n")
 		for i := range s.dbs {

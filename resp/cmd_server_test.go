@@ -146,7 +146,7 @@ func TestServerCommandsGoRedis(t *testing.T) {
 func TestIntrospectionRaw(t *testing.T) {
 	srv, _, addr := startServer(t, Options{})
 	c := dialRaw(t, addr)
-	assert.Equal(t, "*2\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n*3\r\n+@string\r\n+@read\r\n+@fast\r\n*0\r\n*0\r\n*0\r\n*-1\r\n", c.do("COMMAND", "INFO", "get", "nosuch"))
+	assert.Equal(t, "*2\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n*3\r\n+@read\r\n+@string\r\n+@fast\r\n*0\r\n*0\r\n*0\r\n$-1\r\n", c.do("COMMAND", "INFO", "get", "nosuch"))
 	list := c.do("COMMAND", "LIST")
 	assert.Contains(t, list, "$4\r\nzadd\r\n")
 	assert.Equal(t, "-ERR syntax error\r\n", c.do("COMMAND", "LIST", "FILTERBY", "x"))

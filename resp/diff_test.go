@@ -2,6 +2,7 @@ package resp
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -145,7 +146,8 @@ var diffCases = map[string][][]string{
 		{"EXPIRE", "c", "x"}, {"EXPIRE", "c", "9223372036854775807"}, {"PEXPIRE", "c", "9223372036854775807"}, {"EXPIRE", "zz", "10"},
 		{"PERSIST", "c"}, {"PERSIST", "c"}, {"TTL", "c"}, {"TTL", "zz"}, {"PTTL", "zz"}, {"EXPIRETIME", "c"}, {"PEXPIRETIME", "zz"},
 		{"EXPIREAT", "c", "99999999999"}, {"EXPIRETIME", "c"}, {"PEXPIREAT", "c", "99999999999000"}, {"PEXPIRETIME", "c"},
-		{"EXPIREAT", "c", "1"}, {"EXISTS", "c"}, {"SET", "r", "1"}, {"RENAME", "r", "r2"}, {"RENAME", "r", "r2"}, {"RENAME", "r2", "r2"},
+		{"PEXPIREAT", "c", "1999999999600"}, {"EXPIRETIME", "c"}, {"PEXPIREAT", "c", "1999999999400"}, {"EXPIRETIME", "c"},
+		{"PEXPIREAT", "c", "9223372036854775807"}, {"EXPIRETIME", "c"}, {"EXPIREAT", "c", "1"}, {"EXISTS", "c"}, {"SET", "r", "1"}, {"RENAME", "r", "r2"}, {"RENAME", "r", "r2"}, {"RENAME", "r2", "r2"},
 		{"RENAMENX", "r2", "r2"}, {"SET", "o", "x"}, {"RENAMENX", "r2", "o"}, {"RENAMENX", "r2", "p"}, {"TYPE", "p"}, {"TYPE", "zz"},
 		{"KEYS", "*"}, {"KEYS", "[op]"}, {"KEYS", "zz"}, {"DBSIZE"}, {"FLUSHDB", "x"}, {"FLUSHDB", "SYNC"}, {"DBSIZE"}, {"EXPIRE", "o", "-1"},
 	},
@@ -258,6 +260,9 @@ var diffCases = map[string][][]string{
 		{"WATCH", "a", "b"}, {"MULTI"}, {"SET", "b", "1"}, {"EXEC"}, {"GET", "b"},
 		{"MULTI"}, {"PING"}, {"ECHO", "x"}, {"SELECT", "15"}, {"SET", "a", "db10"}, {"SELECT", diffDB}, {"GET", "a"}, {"EXEC"},
 		{"SELECT", "15"}, {"GET", "a"}, {"DEL", "a"}, {"SELECT", diffDB}, {"MULTI"}, {"EXEC"},
+		// EXEC refused before it runs still ends the transaction.
+		{"EXEC", "x"}, {"MULTI"}, {"SET", "a", "4"}, {"EXEC", "x"}, {"EXEC"}, {"GET", "a"},
+		{"MULTI"}, {"SUBSCRIBE", "isa-diff-x"}, {"EXEC"}, {"EXEC"}, {"UNSUBSCRIBE", "isa-diff-x"}, {"EXEC"},
 	},
 }
 
@@ -452,5 +457,77 @@ func rawExchange(t *testing.T, addr, in string, closes bool) string {
 			return string(out) + "<closed>"
 		}
 		require.NoError(t, err)
+	}
+}
+
+// TestDiffCommandInfo compares what COMMAND INFO says of each of our
+// commands and subcommands with Redis: arity, flags, legacy key positions
+// and ACL categories (the tips and key specs we do not report). Flags we
+// do not model are left out of Redis's side.
+func TestDiffCommandInfo(t *testing.T) {
+	raddr := testredis.Addr(t)
+	_, _, addr := startServer(t, Options{})
+	ours, real := newGoRedis(t, addr, 2), newGoRedis(t, raddr, 2)
+	unmodelled := map[string]bool{"allow_busy": true, "skip_monitor": true, "skip_slowlog": true, "no_mandatory_keys": true}
+	// OBJECT's subcommands find their key with a keys function, which we
+	// report as movablekeys; CLIENT NO-TOUCH and SETINFO are Redis 7.2's.
+	skip := map[string]bool{"object|encoding": true, "object|freq": true, "object|idletime": true, "object|refcount": true,
+		"client|no-touch": true, "client|setinfo": true}
+	ctx := context.Background()
+	var names []string
+	for _, cmd := range sortedCommands() {
+		names = append(names, cmd.name)
+		for _, sub := range sortedSubs(cmd) {
+			names = append(names, sub.fullName())
+		}
+	}
+	describe := func(info any) string {
+		f, ok := info.([]any)
+		if !ok || len(f) < 7 {
+			return fmt.Sprint(info)
+		}
+		var flags []string
+		for _, x := range f[2].([]any) {
+			if !unmodelled[x.(string)] {
+				flags = append(flags, x.(string))
+			}
+		}
+		return fmt.Sprintf("arity %v flags %v keys %v %v %v categories %v", f[1], flags, f[3], f[4], f[5], f[6])
+	}
+	for _, name := range names {
+		if skip[name] {
+			continue
+		}
+		want, err := real.Do(ctx, "COMMAND", "INFO", name).Slice()
+		require.NoError(t, err)
+		got, err := ours.Do(ctx, "COMMAND", "INFO", name).Slice()
+		require.NoError(t, err)
+		require.Equal(t, describe(want[0]), describe(got[0]), name)
+	}
+}
+
+// TestDiffInfoSections compares which sections INFO answers for each
+// selection (less those nothing here counts) and the sections whose
+// contents cannot differ.
+func TestDiffInfoSections(t *testing.T) {
+	raddr := testredis.Addr(t)
+	_, _, addr := startServer(t, Options{})
+	ours, real := dialRaw(t, addr), dialRaw(t, raddr)
+	missing := map[string]bool{"# Errorstats": true, "# Commandstats": true, "# Latencystats": true}
+	headers := func(reply string) []string {
+		var out []string
+		for _, l := range strings.Split(reply, "\r\n") {
+			if strings.HasPrefix(l, "# ") && !missing[l] {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	for _, args := range [][]string{{"INFO"}, {"INFO", "all"}, {"INFO", "everything"}, {"INFO", "default"}, {"INFO", "nosuch"},
+		{"INFO", "keyspace", "SERVER"}, {"INFO", "default", "everything"}} {
+		require.Equal(t, headers(real.do(args...)), headers(ours.do(args...)), "%q", args)
+	}
+	for _, args := range [][]string{{"INFO", "cluster"}, {"INFO", "modules"}, {"INFO", "modules", "cluster"}} {
+		require.Equal(t, real.do(args...), ours.do(args...), "%q", args)
 	}
 }

@@ -104,6 +104,13 @@ var scriptDiffCases = map[string][][]string{
 		{"EVAL", "return {pcall(redis.call, 'nosuch')}", "0"},
 		{"EVAL", "local ok, e = pcall(redis.call, 'incr', 's'); return {tostring(ok), type(e), e.err}", "0"},
 		{"EVAL", "redis.call('rpush', 'l', 'a', 'b', 'c'); return redis.call('lrange', 'l', 0, -1)", "0"},
+		// Redis 7.0 refuses BLPOP in scripts but runs BLMPOP and BZMPOP
+		// without waiting.
+		{"EVAL", "return redis.call('blpop', 'l', 0)", "0"},
+		{"EVAL", "return redis.call('blmpop', 0, 2, 'nol', 'l', 'RIGHT', 'COUNT', 2)", "0"},
+		{"EVAL", "return redis.call('blmpop', 0, 1, 'nol', 'LEFT')", "0"},
+		{"EVAL", "redis.call('zadd', 'bz', 1, 'a'); return redis.call('bzmpop', 0, 1, 'bz', 'MIN')", "0"},
+		{"EVAL", "return redis.call('bzmpop', 0, 1, 'bz', 'MIN')", "0"},
 		{"EVAL", "redis.call('hset', 'h', 'f', 'v'); return redis.call('hgetall', 'h')", "0"},
 		{"EVAL", "return redis.call('hgetall', 'nohash')", "0"},
 		{"EVAL", "return redis.call('type', 'h')", "0"},

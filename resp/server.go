@@ -23,7 +23,12 @@
 //   - Commands the engine does not offer are unknown: streams (X*), geo
 //     (GEO*), HyperLogLog (PF*), functions (FUNCTION/FCALL), SWAPDB,
 //     DUMP/RESTORE, MONITOR, sharded pub/sub, CLIENT PAUSE/TRACKING/REPLY,
-//     ACL, replication and cluster commands.
+//     ACL, replication (WAIT, ROLE, REPLICAOF...) and cluster commands,
+//     persistence (SAVE, BGSAVE, BGREWRITEAOF), and the diagnostics
+//     MEMORY, LATENCY, SLOWLOG, DEBUG, MODULE and LOLWUT; COMMAND has no
+//     GETKEYS/GETKEYSANDFLAGS and refuses LIST FILTERBY, and COMMAND INFO
+//     reports no tips or key specs. INFO has no Errorstats, Commandstats
+//     or Latencystats sections.
 //   - Blocking pops (cmd_block.go) wait in the engine, served in Redis's
 //     order. A connection served by a goroutine (TLS) that closes while
 //     waiting is noticed when the wait ends (an event loop notices at
