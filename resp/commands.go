@@ -93,13 +93,19 @@ func (cmd *command) keysOf(a []string, buf []string) []string {
 	if cmd.first == 0 {
 		return nil
 	}
+	// Redis's positions count the command's name, and a subcommand's
+	// too (OBJECT ENCODING key: 2), which a does not hold.
+	off := 1
+	if cmd.parent != nil {
+		off = 2
+	}
 	last := cmd.last
 	if last < 0 {
-		last = len(a) + 1 + last
+		last = len(a) + off + last
 	}
 	step := max(cmd.step, 1)
-	for i := cmd.first; i <= last && i-1 < len(a); i += step {
-		buf = append(buf, a[i-1])
+	for i := cmd.first; i <= last && i-off < len(a); i += step {
+		buf = append(buf, a[i-off])
 	}
 	return buf
 }

@@ -469,10 +469,8 @@ func TestDiffCommandInfo(t *testing.T) {
 	_, _, addr := startServer(t, Options{})
 	ours, real := newGoRedis(t, addr, 2), newGoRedis(t, raddr, 2)
 	unmodelled := map[string]bool{"allow_busy": true, "skip_monitor": true, "skip_slowlog": true, "no_mandatory_keys": true}
-	// OBJECT's subcommands find their key with a keys function, which we
-	// report as movablekeys; CLIENT NO-TOUCH and SETINFO are Redis 7.2's.
-	skip := map[string]bool{"object|encoding": true, "object|freq": true, "object|idletime": true, "object|refcount": true,
-		"client|no-touch": true, "client|setinfo": true}
+	// CLIENT NO-TOUCH and SETINFO are Redis 7.2's.
+	skip := map[string]bool{"client|no-touch": true, "client|setinfo": true}
 	ctx := context.Background()
 	var names []string
 	for _, cmd := range sortedCommands() {

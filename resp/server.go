@@ -25,7 +25,9 @@
 //     DUMP/RESTORE, MONITOR, sharded pub/sub, CLIENT PAUSE/TRACKING/REPLY,
 //     ACL, replication (WAIT, ROLE, REPLICAOF...) and cluster commands,
 //     persistence (SAVE, BGSAVE, BGREWRITEAOF), and the diagnostics
-//     MEMORY, LATENCY, SLOWLOG, DEBUG, MODULE and LOLWUT; COMMAND has no
+//     LATENCY, SLOWLOG, DEBUG, MODULE and LOLWUT and MEMORY's subcommands
+//     other than USAGE (which answers the engine's own accounting of the
+//     key, not Redis's allocator bytes); COMMAND has no
 //     GETKEYS/GETKEYSANDFLAGS and refuses LIST FILTERBY, and COMMAND INFO
 //     reports no tips or key specs. INFO has no Errorstats, Commandstats
 //     or Latencystats sections.

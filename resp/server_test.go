@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -195,4 +196,32 @@ func TestConfigSetMaxMemory(t *testing.T) {
 	assert.Equal(t, "+OK\r\n", c.do("CONFIG", "SET", "maxmemory", "0", "save", ""))
 	assert.Equal(t, "+OK\r\n", c.do("SET", "k", "v"))
 	assert.Contains(t, c.do("INFO", "memory"), "maxmemory:0\r\n")
+}
+
+// MEMORY USAGE answers the key's size in the engine's accounting, which
+// grows with the value, nil for a missing key, and Redis's errors for a
+// bad SAMPLES; MEMORY's other subcommands (about Redis's allocator) are
+// unknown.
+func TestMemoryUsage(t *testing.T) {
+	_, _, addr := startServer(t, Options{})
+	c := dialRaw(t, addr)
+	assert.Equal(t, "+OK\r\n", c.do("SET", "small", "v"))
+	assert.Equal(t, "+OK\r\n", c.do("SET", "large", strings.Repeat("x", 1000)))
+	size := func(key string, extra ...string) int {
+		t.Helper()
+		reply := c.do(append([]string{"MEMORY", "USAGE", key}, extra...)...)
+		require.True(t, strings.HasPrefix(reply, ":"), reply)
+		n, err := strconv.Atoi(strings.TrimSpace(reply[1:]))
+		require.NoError(t, err)
+		return n
+	}
+	small, big := size("small"), size("large", "SAMPLES", "0")
+	assert.Positive(t, small)
+	assert.Equal(t, small+999, big, "the same key length, 999 more bytes of value")
+	assert.Equal(t, "$-1\r\n", c.do("MEMORY", "USAGE", "nokey"))
+	assert.Equal(t, "-ERR syntax error\r\n", c.do("MEMORY", "USAGE", "small", "SAMPLES"))
+	assert.Equal(t, "-ERR syntax error\r\n", c.do("MEMORY", "USAGE", "small", "SAMPLES", "-1"))
+	assert.Equal(t, "-ERR syntax error\r\n", c.do("MEMORY", "USAGE", "small", "FOO", "1"))
+	assert.Equal(t, "-ERR value is not an integer or out of range\r\n", c.do("MEMORY", "USAGE", "small", "SAMPLES", "x"))
+	assert.Equal(t, "-ERR unknown subcommand 'STATS'. Try MEMORY HELP.\r\n", c.do("MEMORY", "STATS"))
 }
