@@ -3,6 +3,8 @@ package resp
 import (
 	"slices"
 	"strings"
+
+	"github.com/isa-cloud/isa-memstore/internal/glob"
 )
 
 // The COMMAND family describes the command table, enough for redis-cli's
@@ -27,15 +29,45 @@ func cmdCommand(c *client, a []string) {
 
 func cmdCommandCount(c *client, a []string) { c.w.integer(int64(len(commands))) }
 
+// cmdCommandList is COMMAND LIST [FILTERBY MODULE name | ACLCAT category |
+// PATTERN pattern]: the names of every command and subcommand, as Redis
+// 7.0 lists them, optionally filtered. A pattern matches the full name
+// (config|get) ignoring case; no module is loaded, so MODULE matches none.
 func cmdCommandList(c *client, a []string) {
-	if len(a) > 0 {
-		c.replyErr(errSyntax) // FILTERBY is not supported
+	var match func(cmd *command) bool
+	switch {
+	case len(a) == 0:
+		match = func(*command) bool { return true }
+	case len(a) == 3 && eq(a[0], "filterby"):
+		switch v := a[2]; {
+		case eq(a[1], "pattern"):
+			pat := strings.ToLower(v)
+			match = func(cmd *command) bool { return glob.MatchFold(pat, cmd.fullName()) }
+		case eq(a[1], "aclcat"):
+			cat := "@" + strings.ToLower(v)
+			match = func(cmd *command) bool { return slices.Contains(aclCategories(cmd), cat) }
+		case eq(a[1], "module"):
+			match = func(*command) bool { return false }
+		}
+	}
+	if match == nil {
+		c.replyErr(errSyntax)
 		return
 	}
-	cmds := sortedCommands()
-	c.w.array(len(cmds))
-	for _, cmd := range cmds {
-		c.w.bulkString(cmd.name)
+	var names []string
+	for _, cmd := range sortedCommands() {
+		if match(cmd) {
+			names = append(names, cmd.name)
+		}
+		for _, sub := range sortedSubs(cmd) {
+			if match(sub) {
+				names = append(names, sub.fullName())
+			}
+		}
+	}
+	c.w.array(len(names))
+	for _, n := range names {
+		c.w.bulkString(n)
 	}
 }
 

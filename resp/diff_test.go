@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
 	"github.com/isa-cloud/isa-memstore/internal/testredis"
@@ -501,6 +502,52 @@ func TestDiffCommandInfo(t *testing.T) {
 		got, err := ours.Do(ctx, "COMMAND", "INFO", name).Slice()
 		require.NoError(t, err)
 		require.Equal(t, describe(want[0]), describe(got[0]), name)
+	}
+}
+
+// TestDiffCommandList compares COMMAND LIST, unfiltered and filtered, on
+// the commands both servers have (the order is the servers' own), and
+// its errors.
+func TestDiffCommandList(t *testing.T) {
+	raddr := testredis.Addr(t)
+	_, _, addr := startServer(t, Options{})
+	ours, real := newGoRedis(t, addr, 2), newGoRedis(t, raddr, 2)
+	ctx := context.Background()
+	list := func(rdb *redis.Client, args ...any) map[string]bool {
+		t.Helper()
+		names, err := rdb.Do(ctx, append([]any{"COMMAND", "LIST"}, args...)...).StringSlice()
+		require.NoError(t, err, args)
+		set := map[string]bool{}
+		for _, n := range names {
+			set[n] = true
+		}
+		return set
+	}
+	oursAll, realAll := list(ours), list(real)
+	common := func(set, other map[string]bool) []string {
+		var out []string
+		for n := range set {
+			if other[n] {
+				out = append(out, n)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	require.Greater(t, len(common(oursAll, realAll)), 200, "subcommands are listed too")
+	for _, filter := range [][]any{
+		{"FILTERBY", "PATTERN", "config*"}, {"FILTERBY", "PATTERN", "CONFIG|G*"}, {"FILTERBY", "PATTERN", "xyz*"},
+		{"FILTERBY", "ACLCAT", "READ"}, {"FILTERBY", "ACLCAT", "scripting"}, {"FILTERBY", "ACLCAT", "dangerous"},
+		{"FILTERBY", "ACLCAT", "nosuch"}, {"FILTERBY", "MODULE", "foo"},
+	} {
+		require.Equal(t, common(list(real, filter...), oursAll), common(list(ours, filter...), realAll), filter)
+	}
+	for _, bad := range [][]any{{"FILTERBY"}, {"FILTERBY", "FOO", "x"}, {"FILTERBY", "PATTERN", "x", "y"}, {"x"}} {
+		_, rerr := real.Do(ctx, append([]any{"COMMAND", "LIST"}, bad...)...).Result()
+		_, oerr := ours.Do(ctx, append([]any{"COMMAND", "LIST"}, bad...)...).Result()
+		require.Error(t, rerr, bad)
+		require.Error(t, oerr, bad)
+		require.Equal(t, rerr.Error(), oerr.Error(), bad)
 	}
 }
 

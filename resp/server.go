@@ -28,7 +28,7 @@
 //     LATENCY, SLOWLOG, DEBUG, MODULE and LOLWUT and MEMORY's subcommands
 //     other than USAGE (which answers the engine's own accounting of the
 //     key, not Redis's allocator bytes); COMMAND has no
-//     GETKEYS/GETKEYSANDFLAGS and refuses LIST FILTERBY, and COMMAND INFO
+//     GETKEYS/GETKEYSANDFLAGS, and COMMAND INFO
 //     reports no tips or key specs. INFO has no Errorstats, Commandstats
 //     or Latencystats sections.
 //   - Blocking pops (cmd_block.go) wait in the engine, served in Redis's
