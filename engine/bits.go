@@ -140,13 +140,9 @@ func writeString(tx *store.Tx, key string, e *store.Entry, n int64, fn func(b []
 // store.Entry.PeekStr): GETBIT, BITCOUNT and BITPOS between writes into a
 // large bitmap then leave those writes in place.
 func (t Txn) peekString(key string) (string, bool, error) {
-	t.read()
-	e := t.tx.Read(key)
+	e, err := t.readString(key)
 	if e == nil {
-		return "", false, nil
-	}
-	if e.Type() != store.TypeString {
-		return "", false, ErrWrongType
+		return "", false, err
 	}
 	return e.PeekStr(), true, nil
 }

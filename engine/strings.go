@@ -106,15 +106,22 @@ func (db *DB) Get(key string) (value string, found bool, err error) {
 
 // Get returns the string at key (GET).
 func (t Txn) Get(key string) (string, bool, error) {
-	t.read()
-	e := t.tx.Read(key)
+	e, err := t.readString(key)
 	if e == nil {
-		return "", false, nil
-	}
-	if e.Type() != store.TypeString {
-		return "", false, ErrWrongType
+		return "", false, err
 	}
 	return e.Str(), true, nil
+}
+
+// readString looks key up for a read command on a string (counting a hit
+// or miss): its entry, nil when absent, or ErrWrongType.
+func (t Txn) readString(key string) (*store.Entry, error) {
+	t.read()
+	e := t.tx.Read(key)
+	if e != nil && e.Type() != store.TypeString {
+		return nil, ErrWrongType
+	}
+	return e, nil
 }
 
 // Set is Redis's SET with its options.
