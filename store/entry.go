@@ -158,7 +158,7 @@ const (
 func (e *Entry) Str() string {
 	if e.n&strGrown != 0 && e.typ() == TypeString {
 		// Written once: a run of GETs leaves the buffer's line clean.
-		if lent := (*uint32)(unsafe.Add(e.val, strLent)); *lent == 0 {
+		if lent := e.strLentFlag(); *lent == 0 {
 			*lent = 1
 		}
 	}
@@ -186,6 +186,10 @@ func (e *Entry) Raw() bool { return e.typ() == TypeString && e.n&strGrown != 0 }
 
 // strCap is a grown buffer's capacity.
 func (e *Entry) strCap() int { return int(*(*uint32)(e.val)) }
+
+// strLentFlag is a grown buffer's lent flag: non-zero once Str has handed
+// out a string that shares the bytes.
+func (e *Entry) strLentFlag() *uint32 { return (*uint32)(unsafe.Add(e.val, strLent)) }
 
 // appendStr appends suffix to the string value, in place when the buffer
 // has room, else in a new buffer with room for more (growStr).
@@ -220,10 +224,7 @@ func (e *Entry) mutableStr(n int) []byte {
 	if uint64(n) >= strGrown {
 		panic("store: string value over 2 GB")
 	}
-	if e.n&strGrown != 0 && *(*uint32)(unsafe.Add(e.val, strLent)) == 0 && n <= e.strCap() {
-		if n == 0 {
-			return nil
-		}
+	if e.n&strGrown != 0 && *e.strLentFlag() == 0 && n <= e.strCap() {
 		b := unsafe.Slice((*byte)(unsafe.Add(e.val, strHeader)), n)
 		clear(b[len(cur):])
 		e.n = uint32(n) | strGrown
